@@ -158,7 +158,8 @@ export class MultiError extends PgStoreError {
   constructor(errors: readonly PgStoreError[]) {
     const first = errors[0]
     const more = errors.length - 1
-    const suffix = more === 1 ? ' (and 1 other error)' : more > 1 ? ` (and ${more} other errors)` : ''
+    const suffix =
+      more === 1 ? ' (and 1 other error)' : more > 1 ? ` (and ${more} other errors)` : ''
     super(first?.code ?? 'ERR_NO_CODECS', `${first?.message ?? '(0 errors)'}${suffix}`)
     this.errors = errors
     Object.defineProperty(this, 'kind', { value: first?.kind ?? 'usage' })

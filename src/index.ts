@@ -1,0 +1,73 @@
+/**
+ * @module pgstore: PostgreSQL-backed HTTP sessions, wire-compatible with Go's
+ * antonlindstrom/pgstore and gorilla/securecookie. This list is the public API.
+ */
+
+// Codec (gorilla/securecookie)
+export {
+  bytesSerializer,
+  type Codec,
+  type CodecOptions,
+  codecsFromPairs,
+  type DecodeOverrides,
+  decodeMulti,
+  encodeMulti,
+  generateRandomKey,
+  jsonSerializer,
+  type KeyMaterial,
+  SecureCookie,
+  type Serializer,
+} from './codec/index.ts'
+
+// Errors
+export {
+  ConflictError,
+  DecodeError,
+  type ErrorCode,
+  type ErrorKind,
+  InternalError,
+  isErrorKind,
+  MultiError,
+  PgStoreError,
+  StoreError,
+  UsageError,
+} from './errors.ts'
+export type { CleanupHandle, CleanupReport, DeleteExpiredOptions } from './pg/cleanup.ts'
+export type { QueryConfig, QueryResultLike, SqlClient, SqlConnection } from './pg/driver.ts'
+export { type MigrateOptions, type Migration, type MigrationResult, migrate } from './pg/migrate.ts'
+export {
+  type KeyPairsAndOptions,
+  newPGStore,
+  newPGStoreFromPool,
+  type PoolOptions,
+} from './pg/new-pg-store.ts'
+// PostgreSQL
+export {
+  type ConcurrencyMode,
+  type OwnedSession,
+  type PGSession,
+  PGStore,
+  type PGStoreOptions,
+} from './pg/pg-store.ts'
+export { type PostgresJsLike, postgresJsClient } from './pg/postgres-js.ts'
+export { readCookie, renderSetCookie } from './session/cookie-header.ts'
+export { newSessionId, type RandomBytes } from './session/id.ts'
+export {
+  type CookieOptions,
+  defaultCookieOptions,
+  isCookieNameValid,
+  type SameSite,
+} from './session/options.ts'
+export { getRegistry, Registry, saveAll } from './session/registry.ts'
+// Sessions (gorilla/sessions)
+export { Session, type SessionValues } from './session/session.ts'
+export { CookieStore, type CookieStoreOptions } from './store/cookie-store.ts'
+export { StoreEventEmitter, type StoreEvents } from './store/events.ts'
+export type { RequestLike, ResponseLike } from './store/http.ts'
+// Stores
+export {
+  type RequestContext,
+  RequestStore,
+  type SessionCore,
+  type Store,
+} from './store/store.ts'

@@ -1,0 +1,118 @@
+/**
+ * @module Deleting expired rows: bounded batches in expiry order, one cleaner at a time across every
+ * process sharing the table, and a background loop that never keeps the process alive.
+ */
+import type { SqlClient } from './driver.ts'
+import { toStoreError } from './errors.ts'
+import type { Queries } from './queries.ts'
+
+/** Options of one cleanup pass. */
+export interface DeleteExpiredOptions {
+  /** Rows per batch (one short transaction each). Default `1000`. */
+  batchSize?: number | undefined
+  /** Stop after this many batches; the next pass goes on. Default: until none are left. */
+  maxBatches?: number | undefined
+  /** Stops between batches when aborted. */
+  signal?: AbortSignal | undefined
+}
+
+/** What one pass did. `locked: false` means another process was cleaning, so this one did nothing. */
+export interface CleanupReport {
+  deleted: number
+  batches: number
+  durationMs: number
+  locked: boolean
+  /** The slowest batch, in milliseconds. */
+  longestBatchMs: number
+}
+
+/**
+ * Runs one pass. Each batch takes `pg_try_advisory_xact_lock(lockKey)` inside its own statement,
+ * so two cleaners never delete at the same time and a crashed one holds nothing.
+ */
+export async function deleteExpiredRows(
+  client: SqlClient,
+  queries: Queries,
+  lockKey: bigint,
+  options: DeleteExpiredOptions = {},
+): Promise<CleanupReport> {
+  const batchSize = options.batchSize ?? 1000
+  const maxBatches = options.maxBatches ?? Number.POSITIVE_INFINITY
+  const started = performance.now()
+  const report: CleanupReport = {
+    deleted: 0,
+    batches: 0,
+    durationMs: 0,
+    locked: true,
+    longestBatchMs: 0,
+  }
+  while (report.batches < maxBatches && !options.signal?.aborted) {
+    const batchStarted = performance.now()
+    let row: { held: boolean; deleted: number } | undefined
+    try {
+      const result = await client.query<{ held: boolean; deleted: number }>({
+        ...queries.deleteExpiredBatch,
+        values: [lockKey.toString(), batchSize],
+      })
+      row = result.rows[0]
+    } catch (error) {
+      throw toStoreError(error, 'cleanup')
+    }
+    report.longestBatchMs = Math.max(report.longestBatchMs, performance.now() - batchStarted)
+    if (!row?.held) {
+      report.locked = report.batches > 0
+      break
+    }
+    report.batches++
+    report.deleted += row.deleted
+    if (row.deleted < batchSize) break
+  }
+  report.durationMs = performance.now() - started
+  return report
+}
+
+/** A running background cleanup, returned by `store.cleanup()`. */
+export interface CleanupHandle {
+  /** Stops the loop and waits for a pass in flight. Idempotent. */
+  stop(): Promise<void>
+  /** True until stopped. */
+  readonly running: boolean
+}
+
+/**
+ * Calls `pass` every `intervalMs`, jittered between 50% and 150% so many processes started together
+ * spread out. The first pass runs after one interval, as in Go. Timers are unref'd.
+ */
+export function startCleanupLoop(
+  intervalMs: number,
+  pass: (signal: AbortSignal) => Promise<unknown>,
+): CleanupHandle {
+  const abort = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  let inFlight: Promise<unknown> = Promise.resolve()
+  let running = true
+  const schedule = () => {
+    const delay = intervalMs * (0.5 + Math.random())
+    timer = setTimeout(() => {
+      inFlight = pass(abort.signal)
+        .catch(() => {})
+        .finally(() => {
+          if (running) schedule()
+        })
+    }, delay)
+    timer.unref()
+  }
+  schedule()
+  return {
+    get running() {
+      return running
+    },
+    async stop() {
+      if (!running) return inFlight.then(() => {})
+      running = false
+      abort.abort()
+      clearTimeout(timer)
+      await inFlight
+    },
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * @module Driver failures mapped to typed store errors. The driver's message is not copied: it can
+ * quote values. Its SQLSTATE is kept, and the driver error is the non-enumerable `cause`.
+ */
+import { PgStoreError, StoreError } from '../errors.ts'
+
+const bySqlState: Record<string, [StoreError['code'], string]> = {
+  '57P01': ['ERR_STORE_UNAVAILABLE', 'the database terminated the connection'],
+  '57P02': ['ERR_STORE_UNAVAILABLE', 'the database is restarting'],
+  '57P03': ['ERR_STORE_UNAVAILABLE', 'the database is not accepting connections yet'],
+  '53300': ['ERR_STORE_UNAVAILABLE', 'the database has no free connection slots'],
+  '08000': ['ERR_STORE_UNAVAILABLE', 'the database connection failed'],
+  '08003': ['ERR_STORE_UNAVAILABLE', 'the database connection does not exist'],
+  '08006': ['ERR_STORE_UNAVAILABLE', 'the database connection failed'],
+  '57014': ['ERR_STORE_TIMEOUT', 'the query was cancelled (statement_timeout)'],
+  '55P03': ['ERR_STORE_TIMEOUT', 'the query could not get a lock in time (lock_timeout)'],
+  '25006': ['ERR_STORE_READ_ONLY', 'the database is read-only (a standby after failover?)'],
+  '42P01': ['ERR_STORE_TABLE_MISSING', 'the sessions table does not exist: run `pgstore migrate`'],
+  '42703': ['ERR_STORE_TABLE_MISSING', 'the sessions table lacks a column: run `pgstore migrate`'],
+}
+
+const connectionCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+])
+
+/** Wraps any driver failure as a {@link StoreError}; pgstore's own errors pass through. */
+export function toStoreError(error: unknown, doing: string): PgStoreError {
+  if (error instanceof PgStoreError) return error
+  const code = typeof error === 'object' && error ? (error as { code?: unknown }).code : undefined
+  const message = error instanceof Error ? error.message : ''
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !connectionCodes.has(code)) {
+    const [ours, text] = bySqlState[code] ?? ['ERR_STORE_QUERY', `the database rejected the query`]
+    return new StoreError(ours, `${doing}: ${text} (SQLSTATE ${code})`, {
+      cause: error,
+      sqlState: code,
+    })
+  }
+  if (/timeout exceeded when trying to connect/i.test(message)) {
+    return new StoreError(
+      'ERR_STORE_POOL_TIMEOUT',
+      `${doing}: no database connection was free in time`,
+      {
+        cause: error,
+      },
+    )
+  }
+  if (/Query read timeout|query_timeout/i.test(message)) {
+    return new StoreError('ERR_STORE_TIMEOUT', `${doing}: the database did not answer in time`, {
+      cause: error,
+    })
+  }
+  if (/pool.*(ended|end on a pool)|Cannot use a pool after calling end/i.test(message)) {
+    return new StoreError('ERR_STORE_CLOSED', `${doing}: the store is closed`, { cause: error })
+  }
+  return new StoreError('ERR_STORE_UNAVAILABLE', `${doing}: the database could not be reached`, {
+    cause: error,
+  })
+}

@@ -1,0 +1,94 @@
+/**
+ * @module The constructors, named as in Go: `newPGStore` (from a URL, owning its pool) and
+ * `newPGStoreFromPool` (from your pool, which it never ends).
+ */
+import pg from 'pg'
+import type { KeyMaterial } from '../codec/index.ts'
+import { UsageError } from '../errors.ts'
+import type { SqlClient } from './driver.ts'
+import { toStoreError } from './errors.ts'
+import { migrate } from './migrate.ts'
+import { PGStore, type PGStoreOptions } from './pg-store.ts'
+
+/** Key pairs (`hash1, block1, hash2, block2, ...`, newest first), optionally ending in options. */
+export type KeyPairsAndOptions = Array<KeyMaterial | null | undefined | PGStoreOptions>
+
+/** Pool settings for `newPGStore`; each has a safe default. */
+export interface PoolOptions {
+  /** Most connections. Default `10`. */
+  max?: number
+  /** How long a request waits for a free connection before `ERR_STORE_POOL_TIMEOUT`. Default `5000` ms. */
+  connectionTimeoutMillis?: number
+  /** Server-side cap on each statement (`57014` becomes `ERR_STORE_TIMEOUT`). Default `5000` ms. */
+  statementTimeoutMillis?: number
+  /** Close idle connections after this long. Default `10000` ms. */
+  idleTimeoutMillis?: number
+}
+
+function split(args: KeyPairsAndOptions): [Array<KeyMaterial | null | undefined>, PGStoreOptions] {
+  const last = args.at(-1)
+  const isOptions = last !== null && typeof last === 'object' && !(last instanceof Uint8Array)
+  const keys = (isOptions ? args.slice(0, -1) : args) as Array<KeyMaterial | null | undefined>
+  return [keys, isOptions ? (last as PGStoreOptions) : {}]
+}
+
+/**
+ * A store on `pool` (a `pg` Pool or any {@link SqlClient}), which it uses and never ends. Applies
+ * pending migrations first unless `{ migrate: false }`.
+ *
+ * @example
+ * ```ts
+ * const store = await newPGStoreFromPool(pool, hashKey, blockKey, { table: 'sessions' })
+ * ```
+ */
+export async function newPGStoreFromPool(
+  pool: SqlClient,
+  ...keyPairs: KeyPairsAndOptions
+): Promise<PGStore> {
+  const [keys, options] = split(keyPairs)
+  const store = new PGStore(pool, keys, options)
+  if (options.migrate !== false) {
+    await migrate(pool, { schema: options.schema, table: options.table })
+  }
+  return store
+}
+
+/**
+ * A store with its own `pg` Pool for `dbURL`; `store.close()` ends the pool. The pool always has
+ * an `error` listener (an idle connection dropped by a restarting server never crashes the
+ * process), a connection timeout and a statement timeout.
+ *
+ * @example
+ * ```ts
+ * const store = await newPGStore(process.env.DATABASE_URL!, process.env.SESSION_KEY!)
+ * ```
+ */
+export async function newPGStore(
+  dbURL: string,
+  ...keyPairs: [...KeyPairsAndOptions, PGStoreOptions & { pool?: PoolOptions }] | KeyPairsAndOptions
+): Promise<PGStore> {
+  if (typeof dbURL !== 'string' || dbURL === '') {
+    throw new UsageError('ERR_INVALID_OPTION', 'newPGStore needs a database URL')
+  }
+  const [keys, options] = split(keyPairs as KeyPairsAndOptions)
+  const poolOptions = (options as { pool?: PoolOptions }).pool ?? {}
+  const pool = new pg.Pool({
+    connectionString: dbURL,
+    max: poolOptions.max ?? 10,
+    connectionTimeoutMillis: poolOptions.connectionTimeoutMillis ?? 5000,
+    idleTimeoutMillis: poolOptions.idleTimeoutMillis ?? 10_000,
+    statement_timeout: poolOptions.statementTimeoutMillis ?? 5000,
+    application_name: 'pgstore',
+  })
+  const store = new PGStore(pool, keys, options, () => pool.end())
+  // Errors on idle clients land here; without a listener they would crash the process.
+  pool.on('error', (error) => store.events.notify('error', toStoreError(error, 'idle connection')))
+  try {
+    if (options.migrate !== false)
+      await migrate(pool, { schema: options.schema, table: options.table })
+  } catch (error) {
+    await pool.end().catch(() => {})
+    throw error
+  }
+  return store
+}

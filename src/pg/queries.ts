@@ -1,0 +1,108 @@
+/**
+ * @module Every SQL statement the store runs, for one table. All times come from the database
+ * clock (`now()`), so application clock skew never changes an expiry decision.
+ *
+ * Lifetimes are seconds passed as parameters: `$life` is how long a write keeps the session alive,
+ * `$absolute` (nullable) caps it at `created_on + absolute`, `$idle` (nullable) rejects rows not
+ * written for that long, `$touch` is how old the last write must be before a read extends expiry.
+ */
+import type { TableRef } from './identifiers.ts'
+
+/** The statements, with stable names so `pg` prepares each once per connection. */
+export interface Queries {
+  load: { name: string; text: string }
+  insert: { name: string; text: string }
+  update: { name: string; text: string }
+  updateVersioned: { name: string; text: string }
+  touch: { name: string; text: string }
+  destroy: { name: string; text: string }
+  renew: { name: string; text: string }
+  exists: { name: string; text: string }
+  lockForMerge: { name: string; text: string }
+  list: { name: string; text: string }
+  revoke: { name: string; text: string }
+  revokeOne: { name: string; text: string }
+  deleteExpiredBatch: { name: string; text: string }
+}
+
+const interval = (param: string): string => `make_interval(secs => ${param}::float8)`
+
+/** Builds the statements for `ref`; the prefix keeps names distinct per table. */
+export function buildQueries(ref: TableRef): Queries {
+  const t = ref.qualified
+  const prefix = `pgstore_${ref.schema ?? ''}_${ref.table}`.slice(0, 40)
+  const live = `expires_on > now()`
+  // Expiry after a write: now + life, never past the absolute cap.
+  const expiry = (created: string, life = '$3', absolute = '$4') =>
+    `LEAST(now() + ${interval(life)}, ${created} + ${interval(absolute)})`
+  const q = (name: string, text: string) => ({ name: `${prefix}_${name}`, text })
+  return {
+    load: q(
+      'load',
+      `SELECT data, version, owner, modified_on < now() - ${interval('$2')} AS stale
+       FROM ${t} WHERE key = $1 AND ${live}
+       AND ($3::float8 IS NULL OR created_on > now() - ${interval('$3')})
+       AND ($4::float8 IS NULL OR modified_on > now() - ${interval('$4')})`,
+    ),
+    insert: q(
+      'insert',
+      `INSERT INTO ${t} (key, data, created_on, modified_on, expires_on, owner, user_agent, version)
+       VALUES ($1, $2, now(), now(), ${expiry('now()')}, $5, $6, 1)
+       ON CONFLICT (key) DO NOTHING`,
+    ),
+    update: q(
+      'update',
+      `UPDATE ${t} SET data = $2, modified_on = now(), expires_on = ${expiry('created_on')},
+       owner = $5, version = version + 1
+       WHERE key = $1 AND ${live} RETURNING version`,
+    ),
+    updateVersioned: q(
+      'update_versioned',
+      `UPDATE ${t} SET data = $2, modified_on = now(), expires_on = ${expiry('created_on')},
+       owner = $5, version = version + 1
+       WHERE key = $1 AND ${live} AND version = $6 RETURNING version`,
+    ),
+    // Extends only: a late touch never shortens what a newer write set.
+    touch: q(
+      'touch',
+      `UPDATE ${t} SET modified_on = now(),
+       expires_on = GREATEST(expires_on, ${expiry('created_on', '$2', '$3')})
+       WHERE key = $1 AND ${live}`,
+    ),
+    destroy: q('destroy', `DELETE FROM ${t} WHERE key = $1`),
+    // One statement: the old row goes and the new one comes, or neither (the old was already gone).
+    renew: q(
+      'renew',
+      `WITH old AS (DELETE FROM ${t} WHERE key = $1 AND ${live} RETURNING user_agent)
+       INSERT INTO ${t} (key, data, created_on, modified_on, expires_on, owner, user_agent, version)
+       SELECT $2, $7, now(), now(), ${expiry('now()')}, $5, COALESCE($6, old.user_agent), 1 FROM old`,
+    ),
+    exists: q('exists', `SELECT 1 FROM ${t} WHERE key = $1 AND ${live}`),
+    lockForMerge: q(
+      'lock_for_merge',
+      `SELECT data, version FROM ${t} WHERE key = $1 AND ${live} FOR UPDATE`,
+    ),
+    list: q(
+      'list',
+      `SELECT id::text AS handle, key = $2 AS current, created_on, modified_on, expires_on, user_agent
+       FROM ${t} WHERE owner = $1 AND ${live} ORDER BY modified_on DESC`,
+    ),
+    revoke: q(
+      'revoke',
+      `DELETE FROM ${t} WHERE owner = $1 AND ($2::bytea IS NULL OR key <> $2)
+       AND ($3::bigint IS NULL OR id <> $3)`,
+    ),
+    revokeOne: q('revoke_one', `DELETE FROM ${t} WHERE owner = $1 AND id = $2`),
+    // One batch under a transaction-scoped advisory lock: only one cleaner works at a time, and the
+    // lock is released when the statement's transaction ends, even if the process dies.
+    deleteExpiredBatch: q(
+      'delete_expired',
+      `WITH lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS held),
+       victims AS (SELECT id FROM ${t} WHERE (SELECT held FROM lock) AND expires_on < now()
+                   ORDER BY expires_on LIMIT $2),
+       gone AS (DELETE FROM ${t} WHERE id IN (SELECT id FROM victims) AND expires_on < now()
+                RETURNING 1)
+       SELECT (SELECT held FROM lock) AS held, (SELECT count(*) FROM gone)::int AS deleted`,
+    ),
+  }
+}
