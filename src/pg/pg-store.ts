@@ -165,6 +165,11 @@ function toValues(value: unknown): SessionValues {
   return Object.assign(Object.create(null) as SessionValues, value)
 }
 
+function isEmpty(values: SessionValues): boolean {
+  for (const _ in values) return false
+  return true
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0
 }
@@ -335,6 +340,11 @@ export class PGStore extends RequestStore {
     if (session.options.maxAge < 0) return this.#commitDeletion(session, state)
 
     const values = session.values as SessionValues
+    if (session.isNew && session.owner === undefined && isEmpty(values)) {
+      // Nothing to keep: reading never creates a row or a cookie (CVE-2015-5143 class).
+      this.events.notify('writeSkipped', { name: session.name })
+      return undefined
+    }
     const bytes = this.#serializer.serialize(values)
     if (!session.isNew && state && !state.cookieDue && session.owner === state.owner) {
       if (sameBytes(bytes, state.snapshot)) return this.#commitUnchanged(session, state)

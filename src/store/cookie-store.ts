@@ -97,11 +97,12 @@ export class CookieStore extends RequestStore {
     return session
   }
 
-  async commit(session: Session<SessionValues>): Promise<string> {
+  async commit(session: Session<SessionValues>): Promise<string | undefined> {
     validateCookieOptions(session.options, session.name)
     if (session.options.maxAge < 0) {
       return renderSetCookie(session.name, '', session.options, this.#now())
     }
+    if (session.isNew && Object.keys(session.values).length === 0) return undefined
     const value = encodeMulti(session.name, session.values, this.codecs)
     session.isNew = false
     return renderSetCookie(session.name, value, session.options, this.#now())
