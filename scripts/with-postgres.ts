@@ -20,7 +20,7 @@
  * command's code (128 + signal number when the command died of a signal).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describeUrl, type ResolvedDatabase, resolveDatabase } from './local-postgres.ts'
@@ -113,8 +113,10 @@ function run(command: readonly string[], env: NodeJS.ProcessEnv): Promise<number
   })
 }
 
-// Only run when executed, so tests can import the helpers above.
-if (process.argv[1] !== undefined && import.meta.filename === path.resolve(process.argv[1])) {
+// Only run when executed, so tests can import the helpers above. Real paths, because a wrong "no"
+// here would exit 0 having run nothing (a checkout reached through a symlink).
+const entry = process.argv[1]
+if (entry !== undefined && realpathSync(import.meta.filename) === realpathSync(entry)) {
   main().then(
     (code) => process.exit(code),
     (err: unknown) => {
