@@ -23,6 +23,8 @@ export interface PoolOptions {
   statementTimeoutMillis?: number
   /** Close idle connections after this long. Default `10000` ms. */
   idleTimeoutMillis?: number
+  /** Shown in `pg_stat_activity`, to find (or terminate) this store's connections. Default `'pgstore'`. */
+  applicationName?: string
 }
 
 function split(args: KeyPairsAndOptions): [Array<KeyMaterial | null | undefined>, PGStoreOptions] {
@@ -78,7 +80,7 @@ export async function newPGStore(
     connectionTimeoutMillis: poolOptions.connectionTimeoutMillis ?? 5000,
     idleTimeoutMillis: poolOptions.idleTimeoutMillis ?? 10_000,
     statement_timeout: poolOptions.statementTimeoutMillis ?? 5000,
-    application_name: 'pgstore',
+    application_name: poolOptions.applicationName ?? 'pgstore',
   })
   const store = new PGStore(pool, keys, options, () => pool.end())
   // Errors on idle clients land here; without a listener they would crash the process.
