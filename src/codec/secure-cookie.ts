@@ -28,6 +28,7 @@ import { jsonSerializer } from './json-serializer.ts'
 import { blockKeyBytes, hashKeyBytes, type KeyMaterial } from './keys.ts'
 import { pooledRandomBytes } from './random.ts'
 import type { Serializer } from './serializer.ts'
+import { parseTimestamp } from './timestamp.ts'
 
 /** Injected clock and randomness, for tests and for reproducing Go's vectors. */
 export interface CodecOptions {
@@ -52,8 +53,6 @@ const DEFAULT_MAX_LENGTH = 4096
 const IV_LENGTH = 16
 const MAC_LENGTH = 32
 const PIPE = 0x7c
-const INT64_MAX = 2n ** 63n - 1n
-const INT64_MIN = -(2n ** 63n)
 
 function nonNegativeInteger(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 0) {
@@ -65,26 +64,8 @@ function nonNegativeInteger(value: number, what: string): number {
 const macInvalid = (): DecodeError =>
   new DecodeError('ERR_COOKIE_MAC_INVALID', 'the value is not valid')
 const base64Failed = (): DecodeError => new DecodeError('ERR_COOKIE_BASE64', 'base64 decode failed')
-
-/**
- * Go's `strconv.ParseInt(s, 10, 64)`: an optional sign, at least one digit, within int64. Returns
- * `null` where Go returns an error.
- */
-function parseTimestamp(bytes: Uint8Array): number | null {
-  const first = bytes[0]
-  const digitsFrom = first === 0x2b || first === 0x2d ? 1 : 0
-  if (bytes.length === digitsFrom) return null
-  for (let i = digitsFrom; i < bytes.length; i++) {
-    const c = bytes[i] as number
-    if (c < 0x30 || c > 0x39) return null
-  }
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
-  if (bytes.length - digitsFrom > 18) {
-    const big = BigInt(text)
-    if (big > INT64_MAX || big < INT64_MIN) return null
-  }
-  return Number(text)
-}
+const nameNotString = (): UsageError =>
+  new UsageError('ERR_INVALID_COOKIE_NAME', 'name must be a string')
 
 /**
  * Encodes and decodes authenticated, optionally encrypted cookie values, wire-compatible with
@@ -187,8 +168,7 @@ export class SecureCookie implements Codec {
    * @throws {InternalError} `ERR_RANDOM_FAILED` when no IV could be drawn.
    */
   encode(name: string, value: unknown): string {
-    if (typeof name !== 'string')
-      throw new UsageError('ERR_INVALID_COOKIE_NAME', 'name must be a string')
+    if (typeof name !== 'string') throw nameNotString()
     // 1. Serialize.
     let bytes = this.#serialize(value)
     // 2. Encrypt: payload = IV || AES-CTR(blockKey, IV, bytes).
@@ -222,10 +202,10 @@ export class SecureCookie implements Codec {
    * @throws {UsageError} for a non-string name or value, or a bad override.
    */
   decode<T = unknown>(name: string, value: string, overrides?: DecodeOverrides): T {
-    if (typeof name !== 'string')
-      throw new UsageError('ERR_INVALID_COOKIE_NAME', 'name must be a string')
-    if (typeof value !== 'string')
+    if (typeof name !== 'string') throw nameNotString()
+    if (typeof value !== 'string') {
       throw new UsageError('ERR_INVALID_OPTION', 'value must be a string')
+    }
     const maxAge =
       overrides?.maxAge === undefined
         ? this.#maxAge
@@ -285,19 +265,12 @@ export class SecureCookie implements Codec {
       bytes = this.#serializer.serialize(value)
     } catch (cause) {
       if (cause instanceof PgStoreError) throw cause
-      throw new UsageError(
-        'ERR_SERIALIZE',
-        `${this.#serializer.name}: value cannot be serialized`,
-        {
-          cause,
-        },
-      )
+      const message = `${this.#serializer.name}: value cannot be serialized`
+      throw new UsageError('ERR_SERIALIZE', message, { cause })
     }
     if (!(bytes instanceof Uint8Array)) {
-      throw new UsageError(
-        'ERR_SERIALIZE',
-        `${this.#serializer.name}: serializer returned no bytes`,
-      )
+      const message = `${this.#serializer.name}: serializer returned no bytes`
+      throw new UsageError('ERR_SERIALIZE', message)
     }
     return bytes
   }
@@ -307,13 +280,8 @@ export class SecureCookie implements Codec {
       return this.#serializer.deserialize(bytes)
     } catch (cause) {
       if (cause instanceof PgStoreError) throw cause
-      throw new DecodeError(
-        'ERR_COOKIE_DESERIALIZE',
-        `${this.#serializer.name}: value cannot be read`,
-        {
-          cause,
-        },
-      )
+      const message = `${this.#serializer.name}: value cannot be read`
+      throw new DecodeError('ERR_COOKIE_DESERIALIZE', message, { cause })
     }
   }
 
