@@ -37,7 +37,8 @@ export function renderSetCookie(
   return serialize(name, value, {
     encode: verbatim,
     path: options.path,
-    ...(options.domain ? { domain: options.domain } : {}),
+    // RFC 6265 §5.2.3: a leading dot is ignored; Go drops it too.
+    ...(options.domain ? { domain: options.domain.replace(/^\./, '') } : {}),
     ...expiry,
     httpOnly: options.httpOnly,
     secure: options.secure,
