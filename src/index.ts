@@ -3,6 +3,33 @@
  * antonlindstrom/pgstore and gorilla/securecookie. This list is the public API.
  */
 
+// Gob (Go's encoding/gob, for rows and cookies shared with Go pgstore)
+export {
+  type GobKey,
+  type GobMap,
+  type GobObject,
+  type GobValue,
+  type GoFloatType,
+  type GoIntType,
+  GoNumber,
+  type GoNumberType,
+  type GoUintType,
+  gobSerializer,
+  goFloat32,
+  goFloat64,
+  goInt,
+  goInt8,
+  goInt16,
+  goInt32,
+  goInt64,
+  goUint,
+  goUint8,
+  goUint16,
+  goUint32,
+  goUint64,
+  goUintptr,
+} from './codec/gob/index.ts'
+
 // Codec (gorilla/securecookie)
 export {
   bytesSerializer,
