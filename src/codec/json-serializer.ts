@@ -62,7 +62,8 @@ function encodeValue(value: unknown, key: string, ancestors: Set<object>): strin
     case 'boolean':
       return value ? 'true' : 'false'
     case 'undefined':
-      return undefined
+      // JSON would drop the key or write null: a silent change of the value. Deleting is explicit.
+      throw unsupported('undefined (delete the key instead)')
     case 'object':
       break
     default:
@@ -128,8 +129,8 @@ function goEscape(match: string): string {
  *
  * @throws {UsageError} `ERR_SERIALIZE` for what Go cannot encode either: NaN and infinities, cycles,
  * functions, symbols, bigints, `Map`/`Set`, typed arrays other than `Uint8Array` (which becomes a
- * base64 string, as Go's `[]byte`), and `undefined` at the top. `undefined` inside an object drops
- * the key and inside an array becomes `null`, as JSON.stringify.
+ * base64 string, as Go's `[]byte`), and `undefined` anywhere: JSON.stringify would drop the key or
+ * write `null`, silently changing the value; delete the key instead.
  */
 export function encodeGoJson(value: unknown): string {
   let text: string | undefined

@@ -2,7 +2,7 @@
  * @module Deleting expired rows: bounded batches in expiry order, one cleaner at a time across every
  * process sharing the table, and a background loop that never keeps the process alive.
  */
-import type { SqlClient } from './driver.ts'
+import { type SqlClient, transaction } from './driver.ts'
 import { toStoreError } from './errors.ts'
 import type { Queries } from './queries.ts'
 
@@ -26,9 +26,35 @@ export interface CleanupReport {
   longestBatchMs: number
 }
 
+interface BatchRow {
+  held: boolean
+  deleted: number
+}
+
+async function runBatch(
+  client: SqlClient,
+  queries: Queries,
+  lockKey: string,
+  batchSize: number,
+): Promise<BatchRow | undefined> {
+  if (!client.connect) {
+    const result = await client.query<BatchRow>({
+      ...queries.deleteExpiredBatch,
+      values: [lockKey, batchSize],
+    })
+    return result.rows[0]
+  }
+  return transaction(client, async (tx) => {
+    const lock = await tx.query<{ held: boolean }>({ ...queries.tryCleanupLock, values: [lockKey] })
+    if (!lock.rows[0]?.held) return { held: false, deleted: 0 }
+    const result = await tx.query<BatchRow>({ ...queries.deleteExpired, values: [batchSize] })
+    return result.rows[0]
+  })
+}
+
 /**
- * Runs one pass. Each batch takes `pg_try_advisory_xact_lock(lockKey)` inside its own statement,
- * so two cleaners never delete at the same time and a crashed one holds nothing.
+ * Runs one pass. Each batch is its own short transaction holding `pg_try_advisory_xact_lock`, so
+ * two cleaners never delete at the same time and a crashed one holds nothing.
  */
 export async function deleteExpiredRows(
   client: SqlClient,
@@ -48,13 +74,9 @@ export async function deleteExpiredRows(
   }
   while (report.batches < maxBatches && !options.signal?.aborted) {
     const batchStarted = performance.now()
-    let row: { held: boolean; deleted: number } | undefined
+    let row: BatchRow | undefined
     try {
-      const result = await client.query<{ held: boolean; deleted: number }>({
-        ...queries.deleteExpiredBatch,
-        values: [lockKey.toString(), batchSize],
-      })
-      row = result.rows[0]
+      row = await runBatch(client, queries, lockKey.toString(), batchSize)
     } catch (error) {
       throw toStoreError(error, 'cleanup')
     }

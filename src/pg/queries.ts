@@ -23,6 +23,8 @@ export interface Queries {
   revoke: { name: string; text: string }
   revokeOne: { name: string; text: string }
   deleteExpiredBatch: { name: string; text: string }
+  tryCleanupLock: { name: string; text: string }
+  deleteExpired: { name: string; text: string }
 }
 
 const interval = (param: string): string => `make_interval(secs => ${param}::float8)`
@@ -103,6 +105,16 @@ export function buildQueries(ref: TableRef): Queries {
        gone AS (DELETE FROM ${t} WHERE id IN (SELECT id FROM victims) AND expires_on < now()
                 RETURNING 1)
        SELECT (SELECT held FROM lock) AS held, (SELECT count(*) FROM gone)::int AS deleted`,
+    ),
+    // The same in two statements of one transaction, for drivers with connect(): the DELETE takes
+    // its snapshot after the lock is held, so it sees everything the previous holder committed.
+    tryCleanupLock: q('try_cleanup_lock', 'SELECT pg_try_advisory_xact_lock($1) AS held'),
+    deleteExpired: q(
+      'delete_expired_locked',
+      `WITH victims AS (SELECT id FROM ${t} WHERE expires_on < now() ORDER BY expires_on LIMIT $1),
+       gone AS (DELETE FROM ${t} WHERE id IN (SELECT id FROM victims) AND expires_on < now()
+                RETURNING 1)
+       SELECT true AS held, (SELECT count(*) FROM gone)::int AS deleted`,
     ),
   }
 }
