@@ -1,0 +1,100 @@
+/**
+ * @module The database side of a command: a small pool, one first query that turns "cannot
+ * connect" and "no table" into clear one-line errors, and a PGStore for the store's own operations.
+ */
+import pg from 'pg'
+import { generateRandomKey } from '../codec/index.ts'
+import { StoreError } from '../errors.ts'
+import { toStoreError } from '../pg/errors.ts'
+import { PGStore } from '../pg/pg-store.ts'
+import type { DatabaseTarget } from './args.ts'
+
+/** An open connection pool for one command run. */
+export interface Database {
+  pool: pg.Pool
+  target: DatabaseTarget
+  /** Ends the pool; the process can then exit. Idempotent. */
+  close(): Promise<void>
+}
+
+// Reasons worth naming; anything else gets the store's generic wording.
+const reasons: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is PostgreSQL running there?)',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found (DNS lookup failed)',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  '28P01': 'password authentication failed',
+  '28000': 'the server refused this user or host (pg_hba.conf)',
+  '3D000': 'the database does not exist',
+  '57P03': 'the server is not accepting connections yet',
+}
+
+function unreachable(error: unknown, target: DatabaseTarget): StoreError {
+  const typed = toStoreError(error, 'connect')
+  const code = (error as { code?: unknown } | null)?.code
+  const reason =
+    (typeof code === 'string' ? reasons[code] : undefined) ??
+    typed.message.replace(/^connect: /, '')
+  const sqlState = typed instanceof StoreError ? typed.sqlState : undefined
+  return new StoreError(typed.code, `cannot connect to ${target.display}: ${reason}`, {
+    cause: error,
+    ...(sqlState === undefined ? {} : { sqlState }),
+  })
+}
+
+/**
+ * Connects to `target` and checks the sessions table exists (unless `requireTable` is false).
+ * Throws `StoreError`: `ERR_STORE_UNAVAILABLE` and the like when the server cannot be reached,
+ * `ERR_STORE_TABLE_MISSING` telling the user to run `pgstore migrate`.
+ */
+export async function openDatabase(
+  target: DatabaseTarget,
+  options: { requireTable: boolean },
+): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: 2,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 1000,
+    application_name: 'pgstore-cli',
+  })
+  // A dropped idle connection must not crash the command; the next query reports the failure.
+  pool.on('error', () => undefined)
+  let closing: Promise<void> | undefined
+  const close = () => (closing ??= pool.end().catch(() => undefined))
+  try {
+    const result = await pool
+      .query<{ found: string | null }>({
+        text: 'SELECT to_regclass($1)::text AS found',
+        values: [target.table.qualified],
+      })
+      .catch((error: unknown) => {
+        throw unreachable(error, target)
+      })
+    if (options.requireTable && !result.rows[0]?.found) {
+      const where = target.table.schema === undefined ? ' (searched the search_path)' : ''
+      throw new StoreError(
+        'ERR_STORE_TABLE_MISSING',
+        `the sessions table ${target.table.qualified} does not exist${where}: run \`pgstore migrate\` first`,
+      )
+    }
+  } catch (error) {
+    await close()
+    throw error
+  }
+  return { pool, target, close }
+}
+
+/**
+ * A PGStore on `db` for cleanup, listing and revoking. Those never encode or decode a cookie, so
+ * its key is a throwaway; what matters is the table, whose name also derives the cleanup lock the
+ * applications' stores take, so this command and their loops never delete at the same time.
+ */
+export function storeFor(db: Database, cleanupBatchSize?: number): PGStore {
+  return new PGStore(db.pool, [generateRandomKey(32)], {
+    schema: db.target.table.schema,
+    table: db.target.table.table,
+    ...(cleanupBatchSize === undefined ? {} : { cleanupBatchSize }),
+  })
+}

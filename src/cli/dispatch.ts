@@ -1,0 +1,111 @@
+/**
+ * @module The `pgstore` command line: picks the command, and turns whatever it throws into one line
+ * on stderr and an exit code. Never a stack trace, never the database URL's password.
+ */
+import { readFileSync } from 'node:fs'
+import { PgStoreError } from '../errors.ts'
+import { cleanupCommand, cleanupHelp } from './cleanup.ts'
+import { keygenCommand, keygenHelp } from './keygen.ts'
+import { migrateCommand, migrateHelp } from './migrate.ts'
+import { type CliIO, printable } from './output.ts'
+import { sessionsCommand, sessionsHelp } from './sessions.ts'
+import { statsCommand, statsHelp } from './stats.ts'
+
+/** Exit codes: `0` done, `1` the database (or anything at run time) failed, `2` bad usage. */
+export const exitCodes: { ok: 0; failure: 1; usage: 2 } = { ok: 0, failure: 1, usage: 2 }
+
+interface Command {
+  run(args: string[], io: CliIO): Promise<number>
+  help: string
+}
+
+const commands: Record<string, Command> = {
+  migrate: { run: migrateCommand, help: migrateHelp },
+  cleanup: { run: cleanupCommand, help: cleanupHelp },
+  stats: { run: statsCommand, help: statsHelp },
+  keygen: { run: keygenCommand, help: keygenHelp },
+  sessions: { run: sessionsCommand, help: sessionsHelp },
+}
+
+/** `pgstore --help`. */
+export const mainHelp: string = `Usage: pgstore <command> [options]
+
+Operates a pgstore sessions table in PostgreSQL.
+
+Commands:
+  migrate              create or upgrade the sessions table (--dry-run prints the SQL)
+  cleanup              delete expired sessions in batches, once (for cron)
+  stats                row counts, sizes, oldest and newest session, top owners
+  keygen               print a new hash key and block key (base64) for the environment
+  sessions list        list an owner's live sessions
+  sessions revoke      sign an owner out everywhere (or all but one session)
+
+Run 'pgstore <command> --help' for a command's options. Commands that use the
+database read DATABASE_URL (or --database-url) and take --schema and --table;
+all take --json for output meant for scripts.
+
+Exit codes:
+  0  success
+  1  runtime failure: the database could not be reached, the table is missing,
+     a query failed
+  2  usage error: unknown command or option, bad value`
+
+function version(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8')
+  return String((JSON.parse(text) as { version?: unknown }).version)
+}
+
+/** One printable line of an error's message; the rest of a driver's text stays out. */
+function oneLine(message: string): string {
+  return printable(message.split('\n')[0] ?? '')
+}
+
+/**
+ * Runs the command line `argv` (without `node` and the script) and returns the exit code. Writes
+ * results to `io.stdout` and one line per failure to `io.stderr`.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(['stats', '--json'], processIO())
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...args] = argv
+  if (name === undefined) {
+    io.stderr.write(`${mainHelp}\n`)
+    return exitCodes.usage
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = args[0] === undefined ? undefined : commands[args[0]]
+    io.stdout.write(`${topic?.help ?? mainHelp}\n`)
+    return exitCodes.ok
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`${version()}\n`)
+    return exitCodes.ok
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined
+  if (command === undefined) {
+    io.stderr.write(
+      `pgstore: unknown command '${oneLine(name)}' (see \`pgstore --help\` for the commands)\n`,
+    )
+    return exitCodes.usage
+  }
+  try {
+    return await command.run([...args], io)
+  } catch (error) {
+    if (error instanceof PgStoreError && error.kind === 'usage') {
+      io.stderr.write(
+        `pgstore ${name}: ${oneLine(error.message)} (see \`pgstore ${name} --help\`)\n`,
+      )
+      return exitCodes.usage
+    }
+    if (error instanceof PgStoreError) {
+      io.stderr.write(`pgstore ${name}: ${oneLine(error.message)}\n`)
+      return exitCodes.failure
+    }
+    const message = error instanceof Error ? error.message : String(error)
+    io.stderr.write(`pgstore ${name}: unexpected error: ${oneLine(message)}\n`)
+    return exitCodes.failure
+  }
+}
