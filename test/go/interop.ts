@@ -27,7 +27,7 @@ export function goAvailable(): boolean {
 
 /** Prints why the live Go tests did not run; call it when {@link goAvailable} is false. */
 export function reportSkip(file: string): void {
-  console.log(`# SKIPPED ${file}: \`go\` is not on PATH (install golang-go, see .ci/run)`)
+  console.log(`SKIPPED ${file}: \`go\` is not on PATH (install golang-go, see .ci/run)`)
 }
 
 /** Builds the program unless a binary for the same sources exists; returns its path. */
