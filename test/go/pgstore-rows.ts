@@ -55,6 +55,7 @@ export interface PgstoreRows {
   cleanup_removed: string[]
 }
 
+/** The `pgstore_rows` section of shared/vectors/gorilla-securecookie.json. */
 export const pgstoreRows: PgstoreRows = JSON.parse(
   readFileSync(
     new URL('../../../shared/vectors/gorilla-securecookie.json', import.meta.url),
