@@ -1,0 +1,64 @@
+/**
+ * @module The Express 5 middleware: `req.session` is loaded before the handler and saved before
+ * the response is sent (through the node:http machinery of `./node.ts`).
+ *
+ * `req.session` is typed with a generic helper, `sessionOf<V>(req)`, rather than by augmenting
+ * `Express.Request`: `@types/express-session` (installed in many apps) declares `req.session`
+ * with its own type, and two declarations break the app's build.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { UsageError } from '../errors.ts'
+import { Session, type SessionValues } from '../session/session.ts'
+import type { SessionCore } from '../store/store.ts'
+import { type NodeSessionOptions, nodeSessions } from './node.ts'
+
+export { destroySession, renewSession } from './shared.ts'
+
+/**
+ * Express middleware that loads the session into `req.session`. It is saved automatically just
+ * before the response is sent (whatever sends it: `res.send`, `res.json`, `res.redirect`,
+ * `res.end`); an untouched session writes nothing and sends no cookie. A failed load goes to
+ * `next(err)`; a failed save calls `onError`, else answers a bare `500`.
+ *
+ * @param options `name` (default `'session'`), `onError` (default: none).
+ * @example
+ * ```ts
+ * app.use(expressSessions(store, { name: 'sid' }))
+ * app.post('/login', async (req, res) => {
+ *   const session = sessionOf<{ user: string }>(req)
+ *   await renewSession(session)
+ *   session.values.user = 'ada'
+ *   res.redirect('/')
+ * })
+ * ```
+ */
+export function expressSessions<V extends SessionValues = SessionValues>(
+  store: SessionCore,
+  options: NodeSessionOptions = {},
+): RequestHandler {
+  const sessions = nodeSessions<V>(store, options)
+  return async function session(req: Request, res: Response, next: NextFunction): Promise<void> {
+    try {
+      ;(req as unknown as { session: Session<V> }).session = await sessions(req, res)
+    } catch (error) {
+      next(error)
+      return
+    }
+    next()
+  }
+}
+
+/**
+ * `req.session`, typed. Throws `ERR_INVALID_SESSION` when {@link expressSessions} did not run for
+ * this request (a route mounted before it).
+ */
+export function sessionOf<V extends SessionValues = SessionValues>(req: Request): Session<V> {
+  const session: unknown = (req as unknown as { session?: unknown }).session
+  if (!(session instanceof Session)) {
+    throw new UsageError(
+      'ERR_INVALID_SESSION',
+      'req.session is not a pgstore session: mount expressSessions() before this route',
+    )
+  }
+  return session as Session<V>
+}
