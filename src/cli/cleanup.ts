@@ -20,7 +20,9 @@ export const cleanupHelp: string = `Usage: pgstore cleanup [--batch N] [--max-ba
 Deletes expired sessions, oldest expiry first, in batches of one short transaction
 each. Expired rows are already invisible to the store; this only frees space.
 Safe next to running applications: if another process is cleaning the table, this
-one does nothing and says so. Interrupting it (Ctrl-C) loses at most one batch.
+one does nothing and says so; name the table as the applications do (the same
+--schema, or none if they set none), since the lock follows the name. Interrupting
+it (Ctrl-C) loses at most one batch.
 On a terminal, a progress line shows rows deleted, rate and elapsed time.
 
 Options:
@@ -91,9 +93,10 @@ export async function cleanupCommand(args: string[], io: CliIO): Promise<number>
       if (report.deleted < batchSize) break
     }
   } finally {
+    // Erased on failure too, so the error line is not glued to a stale progress line.
+    if (drawnAt !== Number.NEGATIVE_INFINITY) io.stdout.write('\r\x1b[K')
     await db.close()
   }
-  if (drawnAt !== Number.NEGATIVE_INFINITY) io.stdout.write('\r\x1b[K')
   const durationMs = performance.now() - started
   const table = target.table.qualified
   if (values.json) {
