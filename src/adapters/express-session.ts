@@ -10,7 +10,7 @@
  */
 import type { EventEmitter } from 'node:events'
 import { decodeMulti, encodeMulti } from '../codec/index.ts'
-import { UsageError } from '../errors.ts'
+import { isErrorKind, UsageError } from '../errors.ts'
 import { toStoreError } from '../pg/errors.ts'
 import type { PGStore } from '../pg/pg-store.ts'
 
@@ -273,9 +273,10 @@ export function expressSessionStore<S extends abstract new () => object>(
       try {
         const json = decodeMulti<string>(this.#name, text(data), this.#store.codecs, { maxAge: 0 })
         return typeof json === 'string' ? (JSON.parse(json) as ExpressSessionData) : undefined
-      } catch {
+      } catch (error) {
         // A row of another store or name, or under a retired key: not a session of this store.
-        return undefined
+        if (isErrorKind(error, 'decode') || error instanceof SyntaxError) return undefined
+        throw error
       }
     }
 

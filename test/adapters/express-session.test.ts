@@ -17,8 +17,16 @@ import {
   type ExpressSessionStore,
   expressSessionStore,
 } from '../../src/adapters/express-session.ts'
-import { decodeMulti } from '../../src/index.ts'
-import { type AdapterFixture, adapterFixture, fetchSender, pairOf, toHeaders } from './helpers.ts'
+import { decodeMulti, PGStore, StoreError } from '../../src/index.ts'
+import {
+  type AdapterFixture,
+  adapterFixture,
+  blockKey,
+  fetchSender,
+  hashKey,
+  pairOf,
+  toHeaders,
+} from './helpers.ts'
 
 const PgSessionStore = expressSessionStore(session)
 const secret = 'a-secret-of-at-least-thirty-two-characters'
@@ -214,4 +222,17 @@ test('@fastify/session with @fastify/cookie: set, read, destroy on the same stor
   } finally {
     await app.close()
   }
+})
+
+test('express-session store: a database failure reaches the callback as a StoreError', async () => {
+  const down = {
+    query: async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+    },
+  }
+  const broken = new PgSessionStore({ store: new PGStore(down, [hashKey, blockKey]) })
+  const error = await new Promise((resolve) => broken.get('any-sid', (err) => resolve(err)))
+  assert.ok(error instanceof StoreError, String(error))
+  await assert.rejects(broken.set('any-sid', inSeconds(60)), StoreError)
+  await assert.rejects(broken.length(), StoreError)
 })
