@@ -77,6 +77,7 @@ export {
   type PGStoreOptions,
 } from './pg/pg-store.ts'
 export { type PostgresJsLike, postgresJsClient } from './pg/postgres-js.ts'
+export { type OwnerCount, type SessionStats, sessionStats } from './pg/stats.ts'
 export { readCookie, renderSetCookie } from './session/cookie-header.ts'
 export { newSessionId, type RandomBytes } from './session/id.ts'
 export {

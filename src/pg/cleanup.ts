@@ -4,6 +4,7 @@
  */
 import { type SqlClient, transaction } from './driver.ts'
 import { toStoreError } from './errors.ts'
+import type { TableRef } from './identifiers.ts'
 import type { Queries } from './queries.ts'
 
 /** Options of one cleanup pass. */
@@ -34,18 +35,18 @@ interface BatchRow {
 async function runBatch(
   client: SqlClient,
   queries: Queries,
-  lockKey: string,
+  table: string,
   batchSize: number,
 ): Promise<BatchRow | undefined> {
   if (!client.connect) {
     const result = await client.query<BatchRow>({
       ...queries.deleteExpiredBatch,
-      values: [lockKey, batchSize],
+      values: [table, batchSize],
     })
     return result.rows[0]
   }
   return transaction(client, async (tx) => {
-    const lock = await tx.query<{ held: boolean }>({ ...queries.tryCleanupLock, values: [lockKey] })
+    const lock = await tx.query<{ held: boolean }>({ ...queries.tryCleanupLock, values: [table] })
     if (!lock.rows[0]?.held) return { held: false, deleted: 0 }
     const result = await tx.query<BatchRow>({ ...queries.deleteExpired, values: [batchSize] })
     return result.rows[0]
@@ -59,7 +60,7 @@ async function runBatch(
 export async function deleteExpiredRows(
   client: SqlClient,
   queries: Queries,
-  lockKey: bigint,
+  table: TableRef,
   options: DeleteExpiredOptions = {},
 ): Promise<CleanupReport> {
   const batchSize = options.batchSize ?? 1000
@@ -76,7 +77,7 @@ export async function deleteExpiredRows(
     const batchStarted = performance.now()
     let row: BatchRow | undefined
     try {
-      row = await runBatch(client, queries, lockKey.toString(), batchSize)
+      row = await runBatch(client, queries, table.qualified, batchSize)
     } catch (error) {
       throw toStoreError(error, 'cleanup')
     }

@@ -473,7 +473,7 @@ export class PGStore extends RequestStore {
    */
   async deleteExpired(options: DeleteExpiredOptions = {}): Promise<CleanupReport> {
     this.#assertOpen()
-    const report = await deleteExpiredRows(this.pool, this.#queries, this.#lockKey(), {
+    const report = await deleteExpiredRows(this.pool, this.#queries, this.table, {
       batchSize: this.#batchSize,
       ...options,
     })
@@ -532,15 +532,6 @@ export class PGStore extends RequestStore {
     const own = session.options.maxAge > 0 ? session.options.maxAge : this.options.maxAge
     const life = own > 0 ? own : fallbackLifetime
     return this.#idle === undefined ? life : Math.min(life, this.#idle)
-  }
-
-  #lockKey(): bigint {
-    // A stable 63-bit key per table, so different tables clean independently.
-    let hash = 1469598103934665603n
-    for (const char of `pgstore:cleanup:${this.table.qualified}`) {
-      hash = ((hash ^ BigInt(char.charCodeAt(0))) * 1099511628211n) & 0x7fffffffffffffffn
-    }
-    return hash
   }
 
   async #run(doing: string, query: { name: string; text: string }, values: unknown[]) {

@@ -27,6 +27,10 @@ export interface Queries {
   deleteExpired: { name: string; text: string }
 }
 
+// The cleanup lock is keyed by the table's oid (with a fixed high word for pgstore), so every
+// process cleaning one table takes the same lock however it names the table.
+const cleanupLock = `(x'70677374'::bigint << 32) | $1::regclass::oid::bigint`
+
 const interval = (param: string): string => `make_interval(secs => ${param}::float8)`
 
 /** Builds the statements for `ref`; the prefix keeps names distinct per table. */
@@ -99,7 +103,7 @@ export function buildQueries(ref: TableRef): Queries {
     // lock is released when the statement's transaction ends, even if the process dies.
     deleteExpiredBatch: q(
       'delete_expired',
-      `WITH lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS held),
+      `WITH lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(${cleanupLock}) AS held),
        victims AS (SELECT id FROM ${t} WHERE (SELECT held FROM lock) AND expires_on < now()
                    ORDER BY expires_on LIMIT $2),
        gone AS (DELETE FROM ${t} WHERE id IN (SELECT id FROM victims) AND expires_on < now()
@@ -108,7 +112,10 @@ export function buildQueries(ref: TableRef): Queries {
     ),
     // The same in two statements of one transaction, for drivers with connect(): the DELETE takes
     // its snapshot after the lock is held, so it sees everything the previous holder committed.
-    tryCleanupLock: q('try_cleanup_lock', 'SELECT pg_try_advisory_xact_lock($1) AS held'),
+    tryCleanupLock: q(
+      'try_cleanup_lock',
+      `SELECT pg_try_advisory_xact_lock(${cleanupLock}) AS held`,
+    ),
     deleteExpired: q(
       'delete_expired_locked',
       `WITH victims AS (SELECT id FROM ${t} WHERE expires_on < now() ORDER BY expires_on LIMIT $1),

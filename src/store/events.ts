@@ -27,7 +27,15 @@ export interface StoreEvents {
   /** A session was deleted (destroy, `maxAge < 0`, or revoke). */
   destroyed: [{ name: string; count: number }]
   /** One cleanup pass finished. `locked` is false when another process held the cleanup lock. */
-  cleanup: [{ deleted: number; batches: number; durationMs: number; locked: boolean }]
+  cleanup: [
+    {
+      deleted: number
+      batches: number
+      durationMs: number
+      longestBatchMs: number
+      locked: boolean
+    },
+  ]
   /** A background failure (cleanup) that no caller could receive. */
   error: [PgStoreError]
 }
