@@ -102,7 +102,7 @@ test('while another process holds the cleanup lock, cleanup deletes nothing and 
   const client = await fx.db.pool.connect()
   try {
     await client.query('BEGIN')
-    // Same schema and table as the command: the lock is per qualified table name.
+    // Same table as the command: the lock is keyed by the table itself.
     const inTransaction: SqlClient = { query: (config) => client.query(config) as never }
     const app = await newPGStoreFromPool(inTransaction, hashKey, blockKey, {
       migrate: false,
