@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { isErrorKind, newPGStore, type PGStore } from '../../src/index.ts'
+import { isErrorKind, newPGStore, type PGStore, type Session } from '../../src/index.ts'
 import { createTestSchema, type TestSchema } from '../support/pg.ts'
 import { hashKey, request } from './helpers.ts'
 
@@ -48,7 +48,7 @@ test('terminated backends give typed store errors, then the store recovers by it
     assert.ok((await terminateStoreBackends()) > 0)
     for (let i = 0; i < 8; i++) {
       try {
-        const loaded = await store.load<{ n: number }>(cookie, 'sid')
+        const loaded: Session<{ n: number }> = await store.load<{ n: number }>(cookie, 'sid')
         assert.equal(loaded.values.n, 1)
         successes++
       } catch (error) {
