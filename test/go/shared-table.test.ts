@@ -45,7 +45,8 @@ async function rowsFor(db: TestSchema, id: string) {
 }
 
 describe('one table, Go pgstore and PGStore together', {
-  skip: hasGo ? false : '`go` is not on PATH',
+  // Only a developer machine without Go skips; in CI a missing Go fails the run instead.
+  skip: hasGo || process.env.CI ? false : '`go` is not on PATH',
 }, () => {
   let go: GoInterop
   let db: TestSchema
