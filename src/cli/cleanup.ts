@@ -20,9 +20,8 @@ export const cleanupHelp: string = `Usage: pgstore cleanup [--batch N] [--max-ba
 Deletes expired sessions, oldest expiry first, in batches of one short transaction
 each. Expired rows are already invisible to the store; this only frees space.
 Safe next to running applications: if another process is cleaning the table, this
-one does nothing and says so; name the table as the applications do (the same
---schema, or none if they set none), since the lock follows the name. Interrupting
-it (Ctrl-C) loses at most one batch.
+one does nothing and says so (the lock is keyed by the table itself, however it is
+named). Interrupting it (Ctrl-C) loses at most one batch.
 On a terminal, a progress line shows rows deleted, rate and elapsed time.
 
 Options:
