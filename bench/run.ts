@@ -1,0 +1,94 @@
+/**
+ * @module `npm run bench`: every section in turn, then bench/RESULTS.md. See `config.ts` for the
+ * flags and environment variables. Not part of `npm test`.
+ */
+import { writeFileSync } from 'node:fs'
+import { runCleanupBench } from './cleanup-bench.ts'
+import { readConfig } from './config.ts'
+import { openBenchDatabase } from './database.ts'
+import { runGoBench } from './go-bench.ts'
+import { runHttpBench } from './http-bench.ts'
+import { runLatencyBench } from './latency-bench.ts'
+import { describeMachine } from './machine.ts'
+import {
+  type CodecRow,
+  httpTable,
+  type RunResults,
+  renderResults,
+  summarizeHttp,
+} from './report.ts'
+import { isAvailable, variants } from './variants/index.ts'
+
+const log = (line: string) => console.log(line)
+const config = readConfig()
+const resultsPath = new URL('./RESULTS.md', import.meta.url)
+const db = await openBenchDatabase()
+const entries = variants.filter(
+  (v) => isAvailable(v) && (config.only === undefined || config.only.includes(v.name)),
+)
+for (const v of variants) if (!isAvailable(v)) log(`skipped ${v.name}: ${v.needs} is missing`)
+
+const results: RunResults = {
+  config,
+  machine: describeMachine(db.serverVersion),
+  started: new Date(),
+  entries,
+  http: undefined,
+  codec: undefined,
+  go: undefined,
+  latency: undefined,
+  cleanup: undefined,
+}
+
+try {
+  if (config.sections.has('codec')) {
+    log('codec')
+    try {
+      // Lazy: bench/codec.ts belongs to the codec work and may change on its own schedule.
+      const { runCodecBench } = (await import('./codec.ts')) as {
+        runCodecBench(durationMs?: number): Promise<CodecRow[]>
+      }
+      results.codec = await runCodecBench(config.codecMs)
+      for (const row of results.codec) log(`  ${row.name.padEnd(24)} ${row.usPerOp} µs/op`)
+    } catch (error) {
+      results.codec = { error: String(error) }
+      log(`  codec bench unavailable: ${String(error)}`)
+    }
+  }
+  if (config.sections.has('go')) {
+    log('go')
+    results.go = runGoBench(config.quick ? '200ms' : '1s')
+    log(results.go.ok ? `  ${results.go.nsPerOp.size} cases` : `  ${results.go.why}`)
+  }
+  if (config.sections.has('http')) {
+    log(`http: ${entries.map((e) => e.name).join(', ')}`)
+    results.http = await runHttpBench(entries, config, db, log)
+    log(httpTable(summarizeHttp(results.http, entries)))
+  }
+  if (config.sections.has('latency')) {
+    log('get latency')
+    results.latency = await runLatencyBench(
+      db.url,
+      config.latencySizes,
+      config.quick ? 1000 : 10_000,
+      log,
+    )
+    for (const r of results.latency) {
+      log(`  ${r.rows} rows: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms`)
+    }
+  }
+  if (config.sections.has('cleanup')) {
+    log('cleanup under traffic')
+    results.cleanup = await runCleanupBench(db.url, config, log)
+    const c = results.cleanup
+    log(
+      `  p99 before ${c.before.p99.toFixed(2)} ms, during ${c.during.p99.toFixed(2)} ms; ` +
+        `${c.report.deleted} rows, longest batch ${c.report.longestBatchMs.toFixed(1)} ms`,
+    )
+  }
+} finally {
+  await db.close()
+}
+
+writeFileSync(resultsPath, renderResults(results, resultsPath))
+log(`wrote ${resultsPath.pathname}`)

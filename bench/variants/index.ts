@@ -1,0 +1,81 @@
+/**
+ * @module Every server variant, in the order the table shows them. Each is imported only in the
+ * server process that runs it; an adapter variant is listed only once its adapter exists in
+ * `src/adapters/`.
+ */
+import { existsSync } from 'node:fs'
+import type { Variant } from './types.ts'
+
+/** A variant the runner may start, by name. */
+export interface VariantEntry {
+  name: string
+  label: string
+  /** The `src/` file it needs; the variant is skipped while that file is missing. */
+  needs?: string
+  load(): Promise<Variant>
+}
+
+/** All variants. `floor` comes first: the ratios are to it. */
+export const variants: readonly VariantEntry[] = [
+  {
+    name: 'floor',
+    label: 'floor: node:http + pg (SELECT; SELECT+UPDATE)',
+    load: async () => (await import('./floor.ts')).floor,
+  },
+  {
+    name: 'pgstore-http',
+    label: 'pgstore: node:http, store.get/save',
+    load: async () => (await import('./pgstore-http.ts')).pgstoreHttp,
+  },
+  {
+    name: 'pgstore-node',
+    label: 'pgstore: node adapter (nodeSessions)',
+    needs: 'src/adapters/node.ts',
+    load: async () => (await import('./pgstore-adapters.ts')).pgstoreNode,
+  },
+  {
+    name: 'pgstore-express',
+    label: 'pgstore: Express adapter (expressSessions)',
+    needs: 'src/adapters/express.ts',
+    load: async () => (await import('./pgstore-adapters.ts')).pgstoreExpress,
+  },
+  {
+    name: 'pgstore-fastify',
+    label: 'pgstore: Fastify adapter (fastifySessions)',
+    needs: 'src/adapters/fastify.ts',
+    load: async () => (await import('./pgstore-adapters.ts')).pgstoreFastify,
+  },
+  {
+    name: 'pgstore-hono',
+    label: 'pgstore: Hono adapter (honoSessions, node:http bridge)',
+    needs: 'src/adapters/hono.ts',
+    load: async () => (await import('./pgstore-adapters.ts')).pgstoreHono,
+  },
+  {
+    name: 'express-session',
+    label: 'express-session + connect-pg-simple (defaults)',
+    load: async () => (await import('./express-session.ts')).expressSessionDefaults,
+  },
+  {
+    name: 'express-session-tuned',
+    label: 'express-session + connect-pg-simple (resave, saveUninitialized: false)',
+    load: async () => (await import('./express-session.ts')).expressSessionTuned,
+  },
+  {
+    name: 'fastify-session',
+    label: '@fastify/session + connect-pg-simple (defaults)',
+    load: async () => (await import('./fastify-session.ts')).fastifySessionDefaults,
+  },
+]
+
+/** True when the variant's adapter file exists in the repository. */
+export function isAvailable(entry: VariantEntry): boolean {
+  return entry.needs === undefined || existsSync(new URL(`../../${entry.needs}`, import.meta.url))
+}
+
+/** The variant named `name`. */
+export function findVariant(name: string): VariantEntry {
+  const entry = variants.find((v) => v.name === name)
+  if (!entry) throw new Error(`unknown variant ${name}`)
+  return entry
+}

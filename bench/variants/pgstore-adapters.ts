@@ -1,0 +1,140 @@
+/**
+ * @module pgstore through its framework adapters: node:http (`nodeSessions`), Express
+ * (`expressSessions`), Fastify (`fastifySessions`) and Hono (`honoSessions`, served by a small
+ * node:http bridge). Each saves every loaded session automatically; an unchanged one writes
+ * nothing.
+ */
+import { createServer } from 'node:http'
+import express, { type NextFunction, type Request, type Response } from 'express'
+import Fastify from 'fastify'
+import { Hono } from 'hono'
+import { sessionOf as expressSession, expressSessions } from '../../src/adapters/express.ts'
+import { sessionOf as fastifySession, fastifySessions } from '../../src/adapters/fastify.ts'
+import { honoSessions, type SessionVariables } from '../../src/adapters/hono.ts'
+import { nodeSessions } from '../../src/adapters/node.ts'
+import { newPGStoreFromPool } from '../../src/pg/new-pg-store.ts'
+import type { PGStore } from '../../src/pg/pg-store.ts'
+import type { Session } from '../../src/session/session.ts'
+import { fetchServer } from './hono-bridge.ts'
+import { setupPgstore } from './pgstore-http.ts'
+import { benchPool, counterOf, listen, running } from './shared.ts'
+import type { Place, RunningApp, Secrets, Variant } from './types.ts'
+
+type Values = { counter: number }
+
+/** The app: what each route does to the session; returns the body. */
+function route(path: string | undefined, session: Session<Values>): string {
+  if (path === '/new') session.values.counter = 0
+  else if (path === '/incr') session.values.counter = counterOf(session.values) + 1
+  return String(counterOf(session.values))
+}
+
+async function openStore(place: Place, secrets: Secrets) {
+  const pool = benchPool(place)
+  const store = await newPGStoreFromPool(pool, secrets.hashKey, secrets.blockKey, {
+    schema: place.schema,
+    migrate: false,
+    cookie: { secure: false },
+  })
+  const end = async () => {
+    await store.close()
+    await pool.end()
+  }
+  return { store, end }
+}
+
+function adapterVariant(
+  name: string,
+  label: string,
+  serve: (
+    store: PGStore,
+  ) => Promise<{ app: RunningApp } | { server: ReturnType<typeof createServer> }>,
+): Variant {
+  return {
+    name,
+    label,
+    setup: setupPgstore,
+    async start(place, secrets) {
+      const { store, end } = await openStore(place, secrets)
+      const served = await serve(store)
+      if ('app' in served) {
+        const close = served.app.close
+        const closeBoth = async () => {
+          await close()
+          await end()
+        }
+        return { ...served.app, close: closeBoth }
+      }
+      return running(served.server, await listen(served.server), end)
+    },
+  }
+}
+
+/** `nodeSessions` on node:http. */
+export const pgstoreNode: Variant = adapterVariant(
+  'pgstore-node',
+  'pgstore: node adapter (nodeSessions)',
+  async (store) => {
+    const sessions = nodeSessions<Values>(store, { name: 'sid' })
+    const server = createServer((req, res) => {
+      sessions(req, res)
+        .then((session) => res.end(route(req.url, session)))
+        .catch(() => {
+          res.statusCode = 500
+          res.end()
+        })
+    })
+    return { server }
+  },
+)
+
+/** `expressSessions` on Express 5. */
+export const pgstoreExpress: Variant = adapterVariant(
+  'pgstore-express',
+  'pgstore: Express adapter (expressSessions)',
+  async (store) => {
+    const app = express()
+    app.use(expressSessions<Values>(store, { name: 'sid' }))
+    app.get(['/new', '/read', '/incr'], (req, res) => {
+      res.send(route(req.path, expressSession<Values>(req)))
+    })
+    app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      res.status(500).end()
+    })
+    return { server: createServer(app) }
+  },
+)
+
+/** `fastifySessions` on Fastify 5. */
+export const pgstoreFastify: Variant = adapterVariant(
+  'pgstore-fastify',
+  'pgstore: Fastify adapter (fastifySessions)',
+  async (store) => {
+    const app = Fastify({ logger: false })
+    await app.register(fastifySessions, { store, name: 'sid' })
+    for (const path of ['/new', '/read', '/incr']) {
+      app.get(path, async (request) => route(path, fastifySession<Values>(request)))
+    }
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    const close = async () => {
+      app.server.closeAllConnections()
+      await app.close()
+    }
+    return { app: { server: app.server, port, close } }
+  },
+)
+
+/** `honoSessions` on Hono, through a node:http bridge. */
+export const pgstoreHono: Variant = adapterVariant(
+  'pgstore-hono',
+  'pgstore: Hono adapter (honoSessions, node:http bridge)',
+  async (store) => {
+    const app = new Hono<{ Variables: SessionVariables<Values> }>()
+    app.use(honoSessions<Values>(store, { name: 'sid' }))
+    app.get('*', (c) => c.text(route(c.req.path, c.get('session'))))
+    app.onError((_error, c) => c.body(null, 500))
+    return { server: fetchServer(app.fetch) }
+  },
+)
