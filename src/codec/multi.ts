@@ -5,7 +5,7 @@
 import { InternalError, MultiError, PgStoreError, UsageError } from '../errors.ts'
 import type { Codec, DecodeOverrides } from './codec.ts'
 import type { KeyMaterial } from './keys.ts'
-import { type CodecOptions, SecureCookie } from './secure-cookie.ts'
+import { type CodecOptions, type Opened, SecureCookie } from './secure-cookie.ts'
 
 function isOptions(arg: unknown): arg is CodecOptions {
   return typeof arg === 'object' && arg !== null && !(arg instanceof Uint8Array)
@@ -65,6 +65,20 @@ function asPgStoreError(err: unknown): PgStoreError {
   })
 }
 
+/** The first codec's result that does not throw; every failure kept, in order, otherwise. */
+function firstSuccess<C, T>(codecs: readonly C[], run: (codec: C) => T): T {
+  checkCodecs(codecs as readonly Codec[])
+  const errors: PgStoreError[] = []
+  for (const codec of codecs) {
+    try {
+      return run(codec)
+    } catch (err) {
+      errors.push(asPgStoreError(err))
+    }
+  }
+  throw new MultiError(errors)
+}
+
 /**
  * Encodes with the first codec that succeeds, as Go's `EncodeMulti`. With rotation the first codec
  * is the current key, so this normally returns its result.
@@ -74,16 +88,7 @@ function asPgStoreError(err: unknown): PgStoreError {
  *   codec, as Go); its `code` and `kind` are the first error's.
  */
 export function encodeMulti(name: string, value: unknown, codecs: readonly Codec[]): string {
-  checkCodecs(codecs)
-  const errors: PgStoreError[] = []
-  for (const codec of codecs) {
-    try {
-      return codec.encode(name, value)
-    } catch (err) {
-      errors.push(asPgStoreError(err))
-    }
-  }
-  throw new MultiError(errors)
+  return firstSuccess(codecs, (codec) => codec.encode(name, value))
 }
 
 /**
@@ -101,14 +106,30 @@ export function decodeMulti<T = unknown>(
   codecs: readonly Codec[],
   overrides?: DecodeOverrides,
 ): T {
-  checkCodecs(codecs)
-  const errors: PgStoreError[] = []
-  for (const codec of codecs) {
-    try {
-      return codec.decode<T>(name, value, overrides)
-    } catch (err) {
-      errors.push(asPgStoreError(err))
-    }
-  }
-  throw new MultiError(errors)
+  return firstSuccess(codecs, (codec) => codec.decode<T>(name, value, overrides))
+}
+
+/** {@link encodeMulti} for bytes already serialized (`SecureCookie.seal`). */
+export function sealMulti(
+  name: string,
+  serialized: Uint8Array,
+  codecs: readonly SecureCookie[],
+): string {
+  return firstSuccess(codecs, (codec) => codec.seal(name, serialized))
+}
+
+/**
+ * {@link decodeMulti} without deserializing (`SecureCookie.open`): bytes, timestamp, and the index
+ * of the codec that opened it (above 0: an older key pair, so the value is due for re-encoding).
+ */
+export function openMulti(
+  name: string,
+  value: string,
+  codecs: readonly SecureCookie[],
+  overrides?: DecodeOverrides,
+): Opened & { codec: number } {
+  return firstSuccess(codecs, (codec) => ({
+    ...codec.open(name, value, overrides),
+    codec: codecs.indexOf(codec),
+  }))
 }

@@ -21,13 +21,13 @@ import {
   type KeyObject,
   timingSafeEqual,
 } from 'node:crypto'
-import { DecodeError, InternalError, PgStoreError, UsageError } from '../errors.ts'
+import { DecodeError, InternalError, UsageError } from '../errors.ts'
 import { decodeBase64Url, decodeBase64UrlBytes, encodeBase64Url } from './base64url.ts'
 import type { Codec, DecodeOverrides } from './codec.ts'
 import { jsonSerializer } from './json-serializer.ts'
 import { blockKeyBytes, hashKeyBytes, type KeyMaterial } from './keys.ts'
 import { pooledRandomBytes } from './random.ts'
-import type { Serializer } from './serializer.ts'
+import { deserializeWith, type Serializer, serializeWith } from './serializer.ts'
 import { parseTimestamp } from './timestamp.ts'
 
 /** Injected clock and randomness, for tests and for reproducing Go's vectors. */
@@ -39,6 +39,12 @@ export interface CodecOptions {
    * (`crypto.randomFillSync`), drawn 4 KiB at a time.
    */
   randomBytes?: ((n: number) => Uint8Array) | undefined
+}
+
+/** What {@link SecureCookie.open} returns: the serialized bytes and the signed Unix timestamp. */
+export interface Opened {
+  bytes: Uint8Array
+  timestamp: number
 }
 
 /** The limits a codec enforces, in seconds and characters; `0` means "no limit". */
@@ -170,7 +176,19 @@ export class SecureCookie implements Codec {
   encode(name: string, value: unknown): string {
     if (typeof name !== 'string') throw nameNotString()
     // 1. Serialize.
-    let bytes = this.#serialize(value)
+    return this.seal(name, serializeWith(this.#serializer, value))
+  }
+
+  /**
+   * `encode` for bytes already serialized with this codec's serializer: encrypts (with a block
+   * key), timestamps and signs them. The store uses it to serialize values only once per save.
+   *
+   * @throws {UsageError} `ERR_VALUE_TOO_LONG` when the result exceeds `maxLength`.
+   * @throws {InternalError} `ERR_RANDOM_FAILED` when no IV could be drawn.
+   */
+  seal(name: string, serialized: Uint8Array): string {
+    if (typeof name !== 'string') throw nameNotString()
+    let bytes = serialized
     // 2. Encrypt: payload = IV || AES-CTR(blockKey, IV, bytes).
     if (this.#blockKey !== null) bytes = this.#encrypt(this.#blockKey, bytes)
     // 3. Encode the payload to base64url.
@@ -202,6 +220,18 @@ export class SecureCookie implements Codec {
    * @throws {UsageError} for a non-string name or value, or a bad override.
    */
   decode<T = unknown>(name: string, value: string, overrides?: DecodeOverrides): T {
+    // 8. Deserialize.
+    return deserializeWith(this.#serializer, this.open(name, value, overrides).bytes) as T
+  }
+
+  /**
+   * `decode` without the last step: verifies, checks the age window and decrypts, then returns the
+   * serialized bytes and the signed timestamp (Unix seconds). The store keeps the bytes to tell
+   * whether a save changed anything, and the timestamp to know when the cookie was last sent.
+   *
+   * @throws {DecodeError} as `decode`, except `ERR_COOKIE_DESERIALIZE`.
+   */
+  open(name: string, value: string, overrides?: DecodeOverrides): Opened {
     if (typeof name !== 'string') throw nameNotString()
     if (typeof value !== 'string') {
       throw new UsageError('ERR_INVALID_OPTION', 'value must be a string')
@@ -249,40 +279,13 @@ export class SecureCookie implements Codec {
     if (bytes === null) throw base64Failed()
     // 7. Decrypt: the first 16 bytes are the IV.
     if (this.#blockKey !== null) bytes = this.#decrypt(this.#blockKey, bytes)
-    // 8. Deserialize.
-    return this.#deserialize(bytes) as T
+    return { bytes, timestamp: ts }
   }
 
   #seconds(): number {
     const ms = this.#now()
     if (!Number.isFinite(ms)) throw new InternalError('ERR_INTERNAL', 'the clock returned no time')
     return Math.floor(ms / 1000)
-  }
-
-  #serialize(value: unknown): Uint8Array {
-    let bytes: unknown
-    try {
-      bytes = this.#serializer.serialize(value)
-    } catch (cause) {
-      if (cause instanceof PgStoreError) throw cause
-      const message = `${this.#serializer.name}: value cannot be serialized`
-      throw new UsageError('ERR_SERIALIZE', message, { cause })
-    }
-    if (!(bytes instanceof Uint8Array)) {
-      const message = `${this.#serializer.name}: serializer returned no bytes`
-      throw new UsageError('ERR_SERIALIZE', message)
-    }
-    return bytes
-  }
-
-  #deserialize(bytes: Uint8Array): unknown {
-    try {
-      return this.#serializer.deserialize(bytes)
-    } catch (cause) {
-      if (cause instanceof PgStoreError) throw cause
-      const message = `${this.#serializer.name}: value cannot be read`
-      throw new DecodeError('ERR_COOKIE_DESERIALIZE', message, { cause })
-    }
   }
 
   #encrypt(key: KeyObject, plain: Uint8Array): Uint8Array {

@@ -8,7 +8,14 @@
  */
 import { isDeepStrictEqual } from 'node:util'
 import type { DecodeOverrides, KeyMaterial, SecureCookie, Serializer } from '../codec/index.ts'
-import { codecsFromPairs, decodeMulti, encodeMulti, jsonSerializer } from '../codec/index.ts'
+import {
+  codecsFromPairs,
+  deserializeWith,
+  jsonSerializer,
+  openMulti,
+  sealMulti,
+  serializeWith,
+} from '../codec/index.ts'
 import { ConflictError, DecodeError, type PgStoreError, UsageError } from '../errors.ts'
 import { readCookie, renderSetCookie } from '../session/cookie-header.ts'
 import { newSessionId, type RandomBytes, sessionIdPattern } from '../session/id.ts'
@@ -119,7 +126,12 @@ interface SessionState {
   version: string
   owner: string | undefined
   stale: boolean
+  /** The cookie must be sent: the session was renewed, or its cookie options changed. */
   cookieDue: boolean
+  /** When the request's cookie was signed (Unix seconds), to re-send it after `touchAfter`. */
+  cookieSignedAt: number
+  /** The session's maxAge when loaded; a change must reach the browser. */
+  maxAge: number
   destroyed: boolean
 }
 
@@ -277,11 +289,16 @@ export class PGStore extends RequestStore {
       this.events.notify('miss', { name, reason: 'no-cookie' })
       return session
     }
-    let id: string
+    let id: unknown
+    let cookieSignedAt: number
+    let oldKey: boolean
     try {
       // The row's expiry in SQL is the authority; the cookie's own timestamp must not cut a
       // session short (Go pitfall: a per-session maxAge above the store's broke decoding).
-      id = decodeMulti<string>(name, cookie, this.codecs, noTimestampCheck)
+      const opened = openMulti(name, cookie, this.codecs, noTimestampCheck)
+      id = deserializeWith(this.#serializer, opened.bytes)
+      cookieSignedAt = opened.timestamp
+      oldKey = opened.codec > 0
       if (typeof id !== 'string' || !sessionIdPattern.test(id)) {
         throw new DecodeError('ERR_COOKIE_INVALID_ID', 'the cookie does not hold a session id')
       }
@@ -304,8 +321,10 @@ export class PGStore extends RequestStore {
       return session
     }
     let values: SessionValues
+    let snapshot: Uint8Array
     try {
-      values = toValues(decodeMulti(name, asText(row.data), this.codecs, noTimestampCheck))
+      snapshot = openMulti(name, asText(row.data), this.codecs, noTimestampCheck).bytes
+      values = toValues(deserializeWith(this.#serializer, snapshot))
     } catch (error) {
       return this.#decodeFailed(session, error)
     }
@@ -314,12 +333,15 @@ export class PGStore extends RequestStore {
     session.isNew = false
     session.owner = row.owner ?? undefined
     this.#states.set(session as Session<SessionValues>, {
-      snapshot: this.#serializer.serialize(values),
+      snapshot,
       original: this.#mode === 'merge' ? structuredClone(values) : undefined,
       version: String(row.version),
       owner: session.owner,
       stale: row.stale,
-      cookieDue: false,
+      // A cookie signed with an older key pair is re-issued with the current one (rotation).
+      cookieDue: oldKey,
+      cookieSignedAt,
+      maxAge: session.options.maxAge,
       destroyed: false,
     })
     this.events.notify('loaded', { name })
@@ -345,14 +367,19 @@ export class PGStore extends RequestStore {
       this.events.notify('writeSkipped', { name: session.name })
       return undefined
     }
-    const bytes = this.#serializer.serialize(values)
-    if (!session.isNew && state && !state.cookieDue && session.owner === state.owner) {
-      if (sameBytes(bytes, state.snapshot)) return this.#commitUnchanged(session, state)
+    const bytes = serializeWith(this.#serializer, values)
+    if (state && !session.isNew && session.owner === state.owner) {
+      if (state.maxAge === session.options.maxAge && sameBytes(bytes, state.snapshot)) {
+        return this.#commitUnchanged(session, state)
+      }
     }
-    const data = encodeMulti(session.name, values, this.codecs)
-    if (session.isNew || !state) await this.#insert(session, data, bytes, context)
-    else await this.#update(session, state, data, bytes)
-    return this.#cookieFor(session)
+    const data = sealMulti(session.name, bytes, this.codecs)
+    if (session.isNew || !state) {
+      await this.#insert(session, data, bytes, context)
+      return this.#cookieFor(session)
+    }
+    await this.#update(session, state, data, bytes)
+    return this.#cookieIfDue(session, state)
   }
 
   // Operations beyond gorilla/sessions ----------------------------------------------------
@@ -370,8 +397,8 @@ export class PGStore extends RequestStore {
       return
     }
     const values = session.values as SessionValues
-    const bytes = this.#serializer.serialize(values)
-    const data = encodeMulti(session.name, values, this.codecs)
+    const bytes = serializeWith(this.#serializer, values)
+    const data = sealMulti(session.name, bytes, this.codecs)
     const id = newSessionId(this.#random)
     const result = await this.#run('renew session', this.#queries.renew, [
       session.id,
@@ -543,8 +570,27 @@ export class PGStore extends RequestStore {
   }
 
   #cookieFor(session: Session<SessionValues>): string {
-    const value = encodeMulti(session.name, session.id, this.codecs)
+    const value = sealMulti(session.name, serializeWith(this.#serializer, session.id), this.codecs)
+    const state = this.#states.get(session)
+    if (state) {
+      Object.assign(state, { cookieDue: false, maxAge: session.options.maxAge })
+      state.cookieSignedAt = Math.floor(this.#now() / 1000)
+    }
     return renderSetCookie(session.name, value, session.options, this.#now())
+  }
+
+  /**
+   * After a write of a loaded session, the cookie goes out only when the browser needs it: after a
+   * renew, a change of its options, or when the one it holds was signed more than `touchAfter`
+   * ago (so its Max-Age keeps sliding with the row's expiry). Otherwise no encode, no header.
+   */
+  #cookieIfDue(session: Session<SessionValues>, state: SessionState): string | undefined {
+    const age = Math.floor(this.#now() / 1000) - state.cookieSignedAt
+    const due =
+      state.cookieDue ||
+      state.maxAge !== session.options.maxAge ||
+      (session.options.maxAge !== 0 && age > this.#touchAfter)
+    return due ? this.#cookieFor(session) : undefined
   }
 
   async #commitDeletion(
@@ -568,7 +614,7 @@ export class PGStore extends RequestStore {
   ): Promise<string | undefined> {
     if (!state.stale) {
       this.events.notify('writeSkipped', { name: session.name })
-      return undefined
+      return state.cookieDue ? this.#cookieFor(session) : undefined
     }
     const result = await this.#run('touch session', this.#queries.touch, [
       session.id,
@@ -578,7 +624,7 @@ export class PGStore extends RequestStore {
     state.stale = false
     if (result.rowCount === 0) return undefined
     this.events.notify('touched', { name: session.name })
-    return session.options.maxAge > 0 ? this.#cookieFor(session) : undefined
+    return session.options.maxAge !== 0 || state.cookieDue ? this.#cookieFor(session) : undefined
   }
 
   async #insert(
@@ -606,6 +652,8 @@ export class PGStore extends RequestStore {
       owner: session.owner,
       stale: false,
       cookieDue: false,
+      cookieSignedAt: 0,
+      maxAge: session.options.maxAge,
       destroyed: false,
     })
     this.events.notify('created', { name: session.name })
@@ -624,6 +672,7 @@ export class PGStore extends RequestStore {
       this.#lifetime(session),
       this.#absolute ?? null,
       session.owner ?? null,
+      this.#touchAfter,
     ]
     let version: string | undefined
     if (this.#mode === 'merge' && state.original) {
@@ -645,7 +694,7 @@ export class PGStore extends RequestStore {
       state.snapshot = bytes
       if (state.original) state.original = structuredClone(values)
     }
-    Object.assign(state, { version, owner: session.owner, stale: false, cookieDue: false })
+    Object.assign(state, { version, owner: session.owner, stale: false })
     this.events.notify('saved', { name: session.name })
   }
 
@@ -662,19 +711,19 @@ export class PGStore extends RequestStore {
         })
         const row = locked.rows[0]
         if (!row) throw new ConflictError('gone')
-        const values = toValues(
-          decodeMulti(session.name, asText(row.data), this.codecs, noTimestampCheck),
-        )
+        const opened = openMulti(session.name, asText(row.data), this.codecs, noTimestampCheck)
+        const values = toValues(deserializeWith(this.#serializer, opened.bytes))
         for (const key of changed) values[key] = current[key]
         for (const key of removed) delete values[key]
-        const data = encodeMulti(session.name, values, this.codecs)
+        const bytes = serializeWith(this.#serializer, values)
+        const data = sealMulti(session.name, bytes, this.codecs)
         const result = await tx.query<{ version: unknown }>({
           ...this.#queries.update,
           values: [base[0], data, ...base.slice(2)],
         })
         return {
           values,
-          bytes: this.#serializer.serialize(values),
+          bytes,
           version: String(result.rows[0]?.version),
         }
       })

@@ -42,6 +42,11 @@ export function buildQueries(ref: TableRef): Queries {
   const expiry = (created: string, life = '$3', absolute = '$4') =>
     `LEAST(now() + ${interval(life)}, ${created} + ${interval(absolute)})`
   const q = (name: string, text: string) => ({ name: `${prefix}_${name}`, text })
+  // A write moves the expiry only when it moves by more than touchAfter ($6). Between moves the
+  // UPDATE leaves every indexed column as it was, so PostgreSQL can make it a HOT update: no
+  // index entries written, the cheapest write there is.
+  const slidingExpiry = `CASE WHEN abs(extract(epoch FROM ${expiry('created_on')} - expires_on)) > $6
+       THEN ${expiry('created_on')} ELSE expires_on END`
   return {
     load: q(
       'load',
@@ -58,15 +63,15 @@ export function buildQueries(ref: TableRef): Queries {
     ),
     update: q(
       'update',
-      `UPDATE ${t} SET data = $2, modified_on = now(), expires_on = ${expiry('created_on')},
+      `UPDATE ${t} SET data = $2, modified_on = now(), expires_on = ${slidingExpiry},
        owner = $5, version = version + 1
        WHERE key = $1 AND ${live} RETURNING version`,
     ),
     updateVersioned: q(
       'update_versioned',
-      `UPDATE ${t} SET data = $2, modified_on = now(), expires_on = ${expiry('created_on')},
+      `UPDATE ${t} SET data = $2, modified_on = now(), expires_on = ${slidingExpiry},
        owner = $5, version = version + 1
-       WHERE key = $1 AND ${live} AND version = $6 RETURNING version`,
+       WHERE key = $1 AND ${live} AND version = $7 RETURNING version`,
     ),
     // Extends only: a late touch never shortens what a newer write set.
     touch: q(

@@ -76,11 +76,38 @@ test('a changed value is one SELECT and one UPDATE; nested changes are seen', as
   const mark = counter.total()
   const loaded = await store.load<{ cart: { items: number[] } }>(cookie, 'sid')
   loaded.values.cart?.items.push(2)
-  assert.ok(await store.commit(loaded))
+  assert.equal(await store.commit(loaded), undefined, 'the browser cookie is fresh: not re-sent')
   const sent = counter.statementsSince(mark)
   assert.equal(sent.length, 2)
   assert.match(sent[1] ?? '', /^\s*UPDATE/)
   assert.deepEqual((await store.load(cookie, 'sid')).values.cart, { items: [1, 2] })
+})
+
+test('after a write the cookie is re-sent only when it is older than touchAfter or its options changed', async () => {
+  const clock = { now: Date.now() }
+  const store = await makeStore({ touchAfter: 60, now: () => clock.now })
+  const { session, cookie } = await create(store, { n: 0 })
+  const before = await row(session.id)
+  // Within touchAfter: the write moves neither the cookie nor the indexed expiry (a HOT update).
+  const soon = await store.load<{ n: number }>(cookie, 'sid')
+  soon.values.n = 1
+  assert.equal(await store.commit(soon), undefined)
+  const afterWrite = await row(session.id)
+  assert.deepEqual(afterWrite.expires_on, before.expires_on)
+  assert.ok(afterWrite.modified_on > before.modified_on)
+  // The cookie the browser holds was signed 61 s ago: the next write re-sends it.
+  clock.now += 61_000
+  const later = await store.load<{ n: number }>(cookie, 'sid')
+  later.values.n = 2
+  const resent = await store.commit(later)
+  assert.ok(resent)
+  // A new maxAge must reach both the browser and the row, even with no value changed.
+  const remember = await store.load(resent, 'sid')
+  remember.options.maxAge = 86400 * 365
+  const longer = await store.commit(remember)
+  assert.match(longer ?? '', /Max-Age=31536000/)
+  const days = ((await row(session.id)).expires_on - Date.now()) / 86400_000
+  assert.ok(days > 364, `row expiry follows the new maxAge (${days} days)`)
 })
 
 test('an unchanged session is touched once touchAfter has passed, and the cookie is re-sent', async () => {

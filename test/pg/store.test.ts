@@ -233,10 +233,10 @@ test('migrations apply once, are recorded, and make key unique keeping the newes
   const dry = await migrate(db.pool, { dryRun: true })
   assert.deepEqual(
     dry.pending.map((m) => m.id),
-    ['0001_create_http_sessions', '0002_unique_key', '0003_lifecycle'],
+    ['0001_create_http_sessions', '0002_unique_key', '0003_lifecycle', '0004_fillfactor'],
   )
   const first = await migrate(db.pool)
-  assert.equal(first.applied.length, 3)
+  assert.equal(first.applied.length, 4)
   const second = await migrate(db.pool)
   assert.deepEqual(second.applied, [])
   const rows =
@@ -258,10 +258,10 @@ test('four migrators at once: each migration is applied exactly once', async () 
   const results = await Promise.all([1, 2, 3, 4].map(() => migrate(db.pool)))
   assert.equal(
     results.reduce((n, r) => n + r.applied.length, 0),
-    3,
+    4,
   )
   const ledger = await db.query('SELECT count(*)::int AS n FROM pgstore_migrations')
-  assert.equal(ledger.rows[0].n, 3)
+  assert.equal(ledger.rows[0].n, 4)
   await db.drop()
 })
 
@@ -293,4 +293,27 @@ test('close() stops every cleanup and ends only a pool the store owns', async ()
   assert.equal(still.rows[0].one, 1)
   await assert.rejects(store.new(request(), 'sid'), { code: 'ERR_STORE_CLOSED' })
   await db.drop()
+})
+
+test('key rotation: a cookie signed with an old pair loads and is re-issued with the new pair', async () => {
+  const oldPair = ['old-hash-key-0123456789abcdefghij', 'old-block-key-0123456789abcdefgh']
+  const newPair = ['new-hash-key-0123456789abcdefghij', 'new-block-key-0123456789abcdefgh']
+  const before = new PGStore(fx.db.pool, oldPair, { cookie: { secure: false } })
+  const session = await before.new(request(), 'rot')
+  session.values.user = 'ada'
+  const oldCookie = await before.commit(session)
+  assert.ok(oldCookie)
+  const rotated = new PGStore(fx.db.pool, [...newPair, ...oldPair], { cookie: { secure: false } })
+  const loaded = await rotated.load(oldCookie, 'rot')
+  assert.equal(loaded.values.user, 'ada')
+  const reissued = await rotated.commit(loaded) // nothing changed: no write, but a new cookie
+  assert.ok(reissued)
+  const newOnly = new PGStore(fx.db.pool, newPair, { cookie: { secure: false } })
+  assert.equal((await newOnly.load(oldCookie, 'rot')).error?.code, 'ERR_COOKIE_MAC_INVALID')
+  // The data column is still under the old pair until the next write; the cookie is already new.
+  const withBoth = await rotated.load(reissued, 'rot')
+  assert.equal(withBoth.values.user, 'ada')
+  withBoth.values.user = 'grace'
+  await rotated.commit(withBoth)
+  assert.equal((await newOnly.load(reissued, 'rot')).values.user, 'grace')
 })
