@@ -9,8 +9,17 @@ import type { Queries } from './queries.ts'
 
 /** Options of one cleanup pass. */
 export interface DeleteExpiredOptions {
-  /** Rows per batch (one short transaction each). Default `1000`. */
+  /**
+   * Rows per batch (one short transaction each). Default: adaptive, starting at 500 and halving or
+   * doubling (between 50 and 5000) to keep each batch near 50 ms, so a batch never holds its locks
+   * long enough to show in the traffic's latency.
+   */
   batchSize?: number | undefined
+  /**
+   * Milliseconds to wait between batches. Default: as long as the last batch took, so cleanup uses
+   * at most half of one connection's time and traffic gets the rest. `0` runs batches back to back.
+   */
+  pauseMs?: number | undefined
   /** Stop after this many batches; the next pass goes on. Default: until none are left. */
   maxBatches?: number | undefined
   /** Stops between batches when aborted. */
@@ -63,7 +72,8 @@ export async function deleteExpiredRows(
   table: TableRef,
   options: DeleteExpiredOptions = {},
 ): Promise<CleanupReport> {
-  const batchSize = options.batchSize ?? 1000
+  const fixed = options.batchSize
+  let batchSize = fixed ?? 500
   const maxBatches = options.maxBatches ?? Number.POSITIVE_INFINITY
   const started = performance.now()
   const report: CleanupReport = {
@@ -81,17 +91,41 @@ export async function deleteExpiredRows(
     } catch (error) {
       throw toStoreError(error, 'cleanup')
     }
-    report.longestBatchMs = Math.max(report.longestBatchMs, performance.now() - batchStarted)
+    const took = performance.now() - batchStarted
+    report.longestBatchMs = Math.max(report.longestBatchMs, took)
     if (!row?.held) {
       report.locked = report.batches > 0
       break
     }
     report.batches++
     report.deleted += row.deleted
-    if (row.deleted < batchSize) break
+    if (row.deleted < batchSize || report.batches >= maxBatches) break
+    if (fixed === undefined) batchSize = nextBatchSize(batchSize, took)
+    await pause(options.pauseMs ?? took, options.signal)
   }
   report.durationMs = performance.now() - started
   return report
+}
+
+// Adaptive batches aim at 50 ms: long enough to amortise the round trip, short enough that the
+// row and index locks of one batch do not show in request latency.
+function nextBatchSize(size: number, tookMs: number): number {
+  if (tookMs > 100) return Math.max(50, Math.floor(size / 2))
+  if (tookMs < 25) return Math.min(5000, size * 2)
+  return size
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
 }
 
 /** A running background cleanup, returned by `store.cleanup()`. */

@@ -80,7 +80,7 @@ export interface PGStoreOptions {
   touchAfter?: number | undefined
   /** See {@link ConcurrencyMode}. Default `'last-write-wins'`. */
   concurrency?: ConcurrencyMode | undefined
-  /** Rows per cleanup batch. Default `1000`. */
+  /** Rows per cleanup batch. Default: adaptive (see `DeleteExpiredOptions.batchSize`). */
   cleanupBatchSize?: number | undefined
   /** Random source for session ids and IVs. Default `crypto.randomBytes`. */
   randomBytes?: RandomBytes | undefined
@@ -216,7 +216,7 @@ export class PGStore extends RequestStore {
   readonly #absolute: number | undefined
   readonly #touchAfter: number
   readonly #mode: ConcurrencyMode
-  readonly #batchSize: number
+  readonly #batchSize: number | undefined
   readonly #random: RandomBytes | undefined
   readonly #now: () => number
   readonly #states = new WeakMap<Session<SessionValues>, SessionState>()
@@ -253,8 +253,11 @@ export class PGStore extends RequestStore {
         'concurrency must be last-write-wins, optimistic or merge',
       )
     }
-    this.#batchSize = options.cleanupBatchSize ?? 1000
-    if (!Number.isSafeInteger(this.#batchSize) || this.#batchSize < 1) {
+    this.#batchSize = options.cleanupBatchSize
+    if (
+      this.#batchSize !== undefined &&
+      (!Number.isSafeInteger(this.#batchSize) || this.#batchSize < 1)
+    ) {
       throw new UsageError('ERR_INVALID_OPTION', 'cleanupBatchSize must be a positive integer')
     }
     this.#random = options.randomBytes
@@ -501,7 +504,7 @@ export class PGStore extends RequestStore {
   async deleteExpired(options: DeleteExpiredOptions = {}): Promise<CleanupReport> {
     this.#assertOpen()
     const report = await deleteExpiredRows(this.pool, this.#queries, this.table, {
-      batchSize: this.#batchSize,
+      ...(this.#batchSize === undefined ? {} : { batchSize: this.#batchSize }),
       ...options,
     })
     this.events.notify('cleanup', report)
