@@ -28,6 +28,11 @@ export const variants: readonly VariantEntry[] = [
     load: async () => (await import('./pgstore-http.ts')).pgstoreHttp,
   },
   {
+    name: 'pgstore-optimistic',
+    label: "pgstore: node:http, concurrency: 'optimistic' (409 on conflict)",
+    load: async () => (await import('./pgstore-http.ts')).pgstoreHttpOptimistic,
+  },
+  {
     name: 'pgstore-node',
     label: 'pgstore: node adapter (nodeSessions)',
     needs: 'src/adapters/node.ts',
