@@ -22,15 +22,17 @@ try {
   first.values.counter = 0
   const cookie = (await store.commit(first)) ?? ''
   const started = performance.now()
+  const cpu = process.cpuUsage()
   for (let i = 0; i < n; i++) {
     const session = await store.load<{ counter: number }>(cookie, 'sid')
     if (mode === 'modify') session.values.counter = (session.values.counter ?? 0) + 1
     await store.commit(session)
   }
   const ms = performance.now() - started
-  console.log(
-    `${mode}: ${n} requests, ${((ms * 1000) / n).toFixed(1)} µs each (one connection, sequential)`,
-  )
+  const used = process.cpuUsage(cpu)
+  const perRequest = ((ms * 1000) / n).toFixed(1)
+  const cpuPerRequest = ((used.user + used.system) / n).toFixed(1)
+  console.log(`${mode}: ${n} requests, ${perRequest} µs each, ${cpuPerRequest} µs CPU each`)
   await store.close()
 } finally {
   await pool.query(`DROP SCHEMA ${schema} CASCADE`)

@@ -136,6 +136,15 @@ interface SessionState {
 }
 
 const noTimestampCheck: DecodeOverrides = { maxAge: 0 }
+/** How many verified cookies a store remembers (about 300 bytes each). */
+const cookieCacheSize = 10_000
+
+/** A verified session cookie: the id, when it was signed, and whether an older key signed it. */
+interface OpenedCookie {
+  readonly id: string
+  readonly signedAt: number
+  readonly oldKey: boolean
+}
 const fallbackLifetime = 86400 * 30
 
 function positiveSeconds(value: number | undefined, what: string): number | undefined {
@@ -220,6 +229,7 @@ export class PGStore extends RequestStore {
   readonly #random: RandomBytes | undefined
   readonly #now: () => number
   readonly #states = new WeakMap<Session<SessionValues>, SessionState>()
+  readonly #cookieCache = new Map<string, OpenedCookie>()
   readonly #cleanups = new Set<CleanupHandle>()
   readonly #onClose: (() => Promise<void>) | undefined
   #closed = false
@@ -292,22 +302,13 @@ export class PGStore extends RequestStore {
       this.events.notify('miss', { name, reason: 'no-cookie' })
       return session
     }
-    let id: unknown
-    let cookieSignedAt: number
-    let oldKey: boolean
+    let opened: OpenedCookie
     try {
-      // The row's expiry in SQL is the authority; the cookie's own timestamp must not cut a
-      // session short (Go pitfall: a per-session maxAge above the store's broke decoding).
-      const opened = openMulti(name, cookie, this.codecs, noTimestampCheck)
-      id = deserializeWith(this.#serializer, opened.bytes)
-      cookieSignedAt = opened.timestamp
-      oldKey = opened.codec > 0
-      if (typeof id !== 'string' || !sessionIdPattern.test(id)) {
-        throw new DecodeError('ERR_COOKIE_INVALID_ID', 'the cookie does not hold a session id')
-      }
+      opened = this.#openCookie(name, cookie)
     } catch (error) {
       return this.#decodeFailed(session, error)
     }
+    const { id, signedAt: cookieSignedAt, oldKey } = opened
     let row: LoadedRow | undefined
     try {
       const result = await this.pool.query<LoadedRow>({
@@ -544,6 +545,31 @@ export class PGStore extends RequestStore {
   }
 
   // Internals --------------------------------------------------------------------------------
+
+  /**
+   * Verifies a session cookie and reads its id. A browser sends the same cookie on every request,
+   * and a verified string verifies again, so results are kept for the last
+   * {@link cookieCacheSize} distinct cookies: a repeat costs a map lookup instead of an HMAC, a
+   * decryption and a parse. Only cookies that verified are kept, so garbage cannot fill it.
+   */
+  #openCookie(name: string, cookie: string): OpenedCookie {
+    const key = `${name}=${cookie}`
+    const cached = this.#cookieCache.get(key)
+    if (cached) return cached
+    // The row's expiry in SQL is the authority; the cookie's own timestamp must not cut a
+    // session short (Go pitfall: a per-session maxAge above the store's broke decoding).
+    const opened = openMulti(name, cookie, this.codecs, noTimestampCheck)
+    const id = deserializeWith(this.#serializer, opened.bytes)
+    if (typeof id !== 'string' || !sessionIdPattern.test(id)) {
+      throw new DecodeError('ERR_COOKIE_INVALID_ID', 'the cookie does not hold a session id')
+    }
+    const result = { id, signedAt: opened.timestamp, oldKey: opened.codec > 0 }
+    if (this.#cookieCache.size >= cookieCacheSize) {
+      this.#cookieCache.delete(this.#cookieCache.keys().next().value as string)
+    }
+    this.#cookieCache.set(key, result)
+    return result
+  }
 
   #assertOpen(): void {
     if (this.#closed) throw new UsageError('ERR_STORE_CLOSED', 'the store is closed')
