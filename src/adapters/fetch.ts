@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.ts'
 import type { Session, SessionValues } from '../session/session.ts'
+import { requestCookieHeader, requestUserAgent } from '../store/http.ts'
 import type { RequestContext, SessionCore } from '../store/store.ts'
 import {
   type AdapterOptions,
@@ -62,11 +63,13 @@ function headersOf(request: FetchRequestLike): HeadersLike | undefined {
 
 function cookieHeader(request: FetchRequestLike): string | undefined {
   if (typeof request === 'string') return request
-  return headersOf(request)?.get('cookie') ?? undefined
+  const headers = headersOf(request)
+  return headers ? requestCookieHeader({ headers }) : undefined
 }
 
 function contextOf(request: FetchRequestLike): RequestContext {
-  return { userAgent: headersOf(request)?.get('user-agent') ?? undefined }
+  const headers = headersOf(request)
+  return { userAgent: headers ? requestUserAgent({ headers }) : undefined }
 }
 
 /**

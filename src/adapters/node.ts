@@ -10,6 +10,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { MultiError, type PgStoreError, UsageError } from '../errors.ts'
 import { assertCookieName } from '../session/options.ts'
 import type { Session, SessionValues } from '../session/session.ts'
+import { requestUserAgent } from '../store/http.ts'
 import type { RequestContext, SessionCore } from '../store/store.ts'
 import {
   type AdapterOptions,
@@ -65,7 +66,7 @@ const hooks = new WeakMap<ServerResponse, Hook>()
 
 /** The request's `User-Agent`, for the rows of new sessions. */
 export function nodeContext(req: IncomingMessage): RequestContext {
-  return { userAgent: headerText(req.headers['user-agent']) }
+  return { userAgent: requestUserAgent(req) }
 }
 
 /**

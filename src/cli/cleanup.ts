@@ -4,6 +4,8 @@
  * one cleaner deletes at a time, and the others skip.
  */
 import { parseArgs } from 'node:util'
+import { deleteExpiredRows } from '../pg/cleanup.ts'
+import { buildQueries } from '../pg/queries.ts'
 import {
   databaseOptions,
   databaseOptionsHelp,
@@ -11,7 +13,7 @@ import {
   parseOrUsage,
   positiveInteger,
 } from './args.ts'
-import { openDatabase, storeFor } from './db.ts'
+import { openDatabase } from './db.ts'
 import { type CliIO, printJson } from './output.ts'
 
 /** `pgstore cleanup --help`. */
@@ -70,10 +72,14 @@ export async function cleanupCommand(args: string[], io: CliIO): Promise<number>
   let batches = 0
   let lockedOut = false
   try {
-    const store = storeFor(db, batchSize)
+    // The same per-table lock and batches as the stores' cleanup, without a store: no keys needed.
+    const queries = buildQueries(target.table)
     // One batch per call, so progress can be drawn between batches.
     while (batches < maxBatches) {
-      const report = await store.deleteExpired({ maxBatches: 1 })
+      const report = await deleteExpiredRows(db.pool, queries, target.table, {
+        batchSize,
+        maxBatches: 1,
+      })
       if (!report.locked) {
         lockedOut = true
         break

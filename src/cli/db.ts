@@ -87,14 +87,12 @@ export async function openDatabase(
 }
 
 /**
- * A PGStore on `db` for cleanup, listing and revoking. Those never encode or decode a cookie, so
- * its key is a throwaway; what matters is the table, whose name also derives the cleanup lock the
- * applications' stores take, so this command and their loops never delete at the same time.
+ * A PGStore on `db` for listing and revoking. Those never encode or decode a cookie, so its key is
+ * a throwaway; what matters is the table.
  */
-export function storeFor(db: Database, cleanupBatchSize?: number): PGStore {
+export function storeFor(db: Database): PGStore {
   return new PGStore(db.pool, [generateRandomKey(32)], {
     schema: db.target.table.schema,
     table: db.target.table.table,
-    ...(cleanupBatchSize === undefined ? {} : { cleanupBatchSize }),
   })
 }
