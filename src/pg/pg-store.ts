@@ -563,12 +563,15 @@ export class PGStore extends RequestStore {
     if (typeof id !== 'string' || !sessionIdPattern.test(id)) {
       throw new DecodeError('ERR_COOKIE_INVALID_ID', 'the cookie does not hold a session id')
     }
-    const result = { id, signedAt: opened.timestamp, oldKey: opened.codec > 0 }
+    return this.#remember(key, { id, signedAt: opened.timestamp, oldKey: opened.codec > 0 })
+  }
+
+  #remember(key: string, cookie: OpenedCookie): OpenedCookie {
     if (this.#cookieCache.size >= cookieCacheSize) {
       this.#cookieCache.delete(this.#cookieCache.keys().next().value as string)
     }
-    this.#cookieCache.set(key, result)
-    return result
+    this.#cookieCache.set(key, cookie)
+    return cookie
   }
 
   #assertOpen(): void {
@@ -600,10 +603,13 @@ export class PGStore extends RequestStore {
 
   #cookieFor(session: Session<SessionValues>): string {
     const value = sealMulti(session.name, serializeWith(this.#serializer, session.id), this.codecs)
+    const signedAt = Math.floor(this.#now() / 1000)
+    // The browser sends this value back next: it needs no verification then.
+    this.#remember(`${session.name}=${value}`, { id: session.id, signedAt, oldKey: false })
     const state = this.#states.get(session)
     if (state) {
       Object.assign(state, { cookieDue: false, maxAge: session.options.maxAge })
-      state.cookieSignedAt = Math.floor(this.#now() / 1000)
+      state.cookieSignedAt = signedAt
     }
     return renderSetCookie(session.name, value, session.options, this.#now())
   }

@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import pg from 'pg'
 import {
   ConflictError,
   encodeMulti,
+  jsonSerializer,
   newPGStoreFromPool,
   type PGStore,
   type PGStoreOptions,
@@ -361,4 +363,69 @@ test('10,000 randomized concurrent save / destroy / renew operations: 0 resurrec
   assert.equal(torn, 0)
   assert.ok(dead.size > 100, `destroys and renews happened (${dead.size})`)
   assert.ok(conflicts > 0, `some saves lost a race and were refused (${conflicts})`)
+})
+
+test('writes within touchAfter are HOT updates: PostgreSQL writes no index entry for them', async () => {
+  // One connection of its own, ended before reading: a backend publishes its statistics on exit.
+  const pool = new pg.Pool({
+    connectionString: db.url,
+    max: 1,
+    options: `-c search_path=${db.schema}`,
+  })
+  const store = await newPGStoreFromPool(pool, hashKey, blockKey, {
+    table: 'hot_sessions',
+    touchAfter: 3600,
+    cookie: { secure: false },
+  })
+  const { cookie } = await create(store, { n: 0 })
+  for (let n = 1; n <= 20; n++) {
+    const session = await store.load<{ n: number }>(cookie, 'sid')
+    session.values.n = n
+    await store.commit(session)
+  }
+  await store.close()
+  await pool.end()
+  let stats = { updates: 0, hot: 0 }
+  for (let tries = 0; tries < 50 && stats.updates < 20; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const result = await db.query(
+      `SELECT pg_stat_clear_snapshot(), n_tup_upd::int AS updates, n_tup_hot_upd::int AS hot
+       FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'hot_sessions'`,
+      [db.schema],
+    )
+    stats = result.rows[0] ?? stats
+  }
+  assert.equal(stats.updates, 20)
+  assert.equal(stats.hot, 20, 'every update stayed on its page and skipped the indexes')
+})
+
+test('a repeated cookie is verified once: later requests decode only the row', async () => {
+  let reads = 0
+  const counting = {
+    name: 'json',
+    serialize: (value: unknown) => jsonSerializer.serialize(value),
+    deserialize: (bytes: Uint8Array) => {
+      reads++
+      return jsonSerializer.deserialize(bytes)
+    },
+  }
+  const store = await makeStore({ serializer: counting })
+  const { cookie } = await create(store, { a: 1 })
+  reads = 0
+  await store.load(cookie, 'sid')
+  assert.equal(
+    reads,
+    1,
+    'the cookie came from the cache (this store issued it); only the row decoded',
+  )
+  const other = await makeStore({ serializer: counting })
+  reads = 0
+  await other.load(cookie, 'sid')
+  assert.equal(reads, 2, 'a store that never saw the cookie decodes cookie and row')
+  reads = 0
+  await other.load(cookie, 'sid')
+  assert.equal(reads, 1, 'the second time, only the row')
+  const value = cookie.split(';')[0]!.slice('sid='.length)
+  const tampered = `sid=${value.slice(0, 20)}${value[20] === 'A' ? 'B' : 'A'}${value.slice(21)}`
+  assert.equal((await other.load(tampered, 'sid')).error?.code, 'ERR_COOKIE_MAC_INVALID')
 })
