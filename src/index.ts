@@ -69,15 +69,11 @@ export {
   type PoolOptions,
 } from './pg/new-pg-store.ts'
 // PostgreSQL
-export {
-  type ConcurrencyMode,
-  type OwnedSession,
-  type PGSession,
-  PGStore,
-  type PGStoreOptions,
-} from './pg/pg-store.ts'
+export type { OwnedSession } from './pg/owners.ts'
+export { type PGSession, PGStore } from './pg/pg-store.ts'
 export { type PostgresJsLike, postgresJsClient } from './pg/postgres-js.ts'
 export { type OwnerCount, type SessionStats, sessionStats } from './pg/stats.ts'
+export type { ConcurrencyMode, PGStoreOptions } from './pg/store-options.ts'
 export { readCookie, renderSetCookie } from './session/cookie-header.ts'
 export { newSessionId, type RandomBytes } from './session/id.ts'
 export {
@@ -86,7 +82,7 @@ export {
   isCookieNameValid,
   type SameSite,
 } from './session/options.ts'
-export { getRegistry, Registry, saveAll } from './session/registry.ts'
+export { getRegistry, Registry, type SessionSource, saveAll } from './session/registry.ts'
 // Sessions (gorilla/sessions)
 export { Session, type SessionValues } from './session/session.ts'
 export { CookieStore, type CookieStoreOptions } from './store/cookie-store.ts'

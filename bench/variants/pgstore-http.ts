@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { ConflictError } from '../../src/errors.ts'
 import { migrate } from '../../src/pg/migrate.ts'
 import { newPGStoreFromPool } from '../../src/pg/new-pg-store.ts'
-import type { ConcurrencyMode } from '../../src/pg/pg-store.ts'
+import type { ConcurrencyMode } from '../../src/pg/store-options.ts'
 import { benchPool, counterOf, listen, running, runSql } from './shared.ts'
 import type { Variant } from './types.ts'
 

@@ -8,7 +8,8 @@ import { UsageError } from '../errors.ts'
 import type { SqlClient } from './driver.ts'
 import { toStoreError } from './errors.ts'
 import { migrate } from './migrate.ts'
-import { PGStore, type PGStoreOptions } from './pg-store.ts'
+import { PGStore } from './pg-store.ts'
+import type { PGStoreOptions } from './store-options.ts'
 
 /** Key pairs (`hash1, block1, hash2, block2, ...`, newest first), optionally ending in options. */
 export type KeyPairsAndOptions = Array<KeyMaterial | null | undefined | PGStoreOptions>

@@ -3,13 +3,24 @@
  * every `store.get` of that request (gorilla/sessions `Registry`).
  */
 import { MultiError, type PgStoreError } from '../errors.ts'
-import type { ResponseLike } from '../store/http.ts'
-import type { Store } from '../store/store.ts'
+import type { RequestLike, ResponseLike } from '../store/http.ts'
 import { assertCookieName } from './options.ts'
 import type { Session, SessionValues } from './session.ts'
 
+/**
+ * What the registry needs of a store: to open a session for a request and to save one. Every
+ * `Store` is one; the registry names only these two methods so it does not depend on stores.
+ */
+export interface SessionSource {
+  'new'<V extends SessionValues = SessionValues>(
+    req: RequestLike,
+    name: string,
+  ): Promise<Session<V>>
+  save(req: RequestLike, res: ResponseLike, session: Session<SessionValues>): Promise<void>
+}
+
 interface Entry {
-  store: Store
+  store: SessionSource
   session: Promise<Session<SessionValues>>
 }
 
@@ -26,7 +37,10 @@ export class Registry {
    * The session `name` from `store`, loaded on first use. Throws `ERR_INVALID_COOKIE_NAME` for a
    * name that is not an RFC 6265 token.
    */
-  get<V extends SessionValues = SessionValues>(store: Store, name: string): Promise<Session<V>> {
+  get<V extends SessionValues = SessionValues>(
+    store: SessionSource,
+    name: string,
+  ): Promise<Session<V>> {
     assertCookieName(name)
     let entry = this.#entries.get(name)
     if (!entry) {
