@@ -7,9 +7,8 @@
  * decided in SQL by the database clock.
  */
 import { isDeepStrictEqual } from 'node:util'
-import type { DecodeOverrides, KeyMaterial, SecureCookie, Serializer } from '../codec/index.ts'
+import type { DecodeOverrides, SecureCookie, Serializer } from '../codec/index.ts'
 import {
-  codecsFromPairs,
   deserializeWith,
   jsonSerializer,
   openMulti,
@@ -27,6 +26,7 @@ import {
 } from '../session/options.ts'
 import { Session, type SessionValues } from '../session/session.ts'
 import { StoreEventEmitter } from '../store/events.ts'
+import { type StoreKeyPairs, storeCodecs } from '../store/key-pairs.ts'
 import { type RequestContext, RequestStore } from '../store/store.ts'
 import {
   type CleanupHandle,
@@ -236,7 +236,7 @@ export class PGStore extends RequestStore {
 
   constructor(
     pool: SqlClient,
-    keyPairs: ReadonlyArray<KeyMaterial | null | undefined>,
+    keyPairs: StoreKeyPairs,
     options: PGStoreOptions = {},
     onClose?: () => Promise<void>,
   ) {
@@ -276,7 +276,7 @@ export class PGStore extends RequestStore {
       now: this.#now,
       ...(options.randomBytes ? { randomBytes: options.randomBytes } : {}),
     }
-    this.codecs = codecsFromPairs(...keyPairs, codecOptions)
+    this.codecs = storeCodecs('PGStore', keyPairs, codecOptions)
     for (const codec of this.codecs) {
       codec
         .setSerializer(this.#serializer)
