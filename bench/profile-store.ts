@@ -14,10 +14,15 @@ const pool = new pg.Pool({ connectionString: database.url, max: 4 })
 const schema = `profile_${process.pid}`
 await pool.query(`CREATE SCHEMA ${schema}`)
 try {
-  const store = await newPGStoreFromPool(pool, 'h'.repeat(64), 'b'.repeat(32), {
-    schema,
-    cookie: { secure: false },
-  })
+  const store = await newPGStoreFromPool(
+    pool,
+    Buffer.from('h'.repeat(64)),
+    Buffer.from('b'.repeat(32)),
+    {
+      schema,
+      cookie: { secure: false },
+    },
+  )
   const first = await store.load(undefined, 'sid')
   first.values.counter = 0
   const cookie = (await store.commit(first)) ?? ''

@@ -5,8 +5,8 @@
  * - `PORT` (default 3000) and `HOST` (default 127.0.0.1): where to listen.
  * - `DATABASE_URL`: the PostgreSQL to keep sessions in. Unset: a temporary embedded server, deleted
  *   when the demo stops (the machine's own server is not used unless you name it here).
- * - `SESSION_HASH_KEY` and `SESSION_BLOCK_KEY`: base64 keys (32 or 64 bytes, and 32 bytes). Unset:
- *   random keys, so sessions do not survive a restart (neither does an embedded database).
+ * - `SESSION_HASH_KEY` and `SESSION_BLOCK_KEY`: base64 keys (32 or 64 bytes, and 32 bytes), as
+ *   `pgstore keygen` prints them, decoded with `Buffer.from(value, 'base64')`. Unset: random keys, so sessions do not survive a restart (neither does an embedded database).
  */
 import { type Demo, startDemo } from './app.ts'
 
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   if (hashKey === undefined) {
     console.log('  keys: random for this run; set SESSION_HASH_KEY and SESSION_BLOCK_KEY (base64)')
     console.log(
-      '        to keep cookies valid across restarts, e.g. from `openssl rand -base64 32`',
+      '        to keep cookies valid across restarts: `npm run pgstore -- keygen` prints a pair',
     )
   }
 }

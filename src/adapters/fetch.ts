@@ -41,15 +41,24 @@ export interface FetchSessions<V extends SessionValues = SessionValues> {
   commitSession(session: Session<V>, request?: FetchRequestLike): Promise<string | undefined>
   /**
    * {@link commitSession}, then appends the `Set-Cookie` to `target` and marks it uncacheable
-   * (`Cache-Control: no-store` unless already set, `Vary: Cookie`). A `Response` with immutable
-   * headers (`Response.redirect`, a `fetch` result) throws `ERR_INVALID_OPTION`: copy it first
-   * with `new Response(res.body, res)`.
+   * (`Cache-Control: no-store` unless already set, `Vary: Cookie`), and returns the object to send:
+   * `target` itself, or, for a `Response` whose headers are immutable (`Response.redirect`, a
+   * `fetch` result), a copy of it carrying the cookie. Always return what it returns:
+   *
+   * ```ts
+   * await sessions.renewSession(session, request)
+   * return sessions.setCookies(session, Response.redirect(new URL('/', request.url), 303), request)
+   * ```
+   *
+   * Checks `target` before saving anything: a target it could not deliver the cookie on (not a
+   * `Headers` or `Response`, or a `Response` whose body was already read and so cannot be copied)
+   * throws `ERR_INVALID_OPTION` with the session unsaved.
    */
-  setCookies(
+  setCookies<T extends Headers | Response>(
     session: Session<V>,
-    target: Headers | Response,
+    target: T,
     request?: FetchRequestLike,
-  ): Promise<void>
+  ): Promise<T>
   /** Deletes the session now; the next commit returns an expiring cookie. */
   destroySession(session: Session<V>): Promise<void>
   /** A new id for the session (sign-in); the next commit returns the new cookie. */
@@ -98,6 +107,30 @@ export function appendSessionCookie(headers: Headers, setCookie: string): void {
 }
 
 /**
+ * Whether `response` must be copied to carry a cookie: its headers are immutable. `delete` of a
+ * name it does not have changes nothing on mutable headers and throws on immutable ones (the Fetch
+ * standard checks the guard first), so it tells the two apart without a side effect.
+ *
+ * @throws {UsageError} `ERR_INVALID_OPTION` for a target that is not a `Headers` or a `Response`,
+ *   or an immutable `Response` whose body was already read (a copy would have none).
+ */
+function mustCopy(response: Response): boolean {
+  try {
+    response.headers.delete('x-pgstore-mutability-probe')
+    return false
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error
+  }
+  if (response.bodyUsed) {
+    throw new UsageError(
+      'ERR_INVALID_OPTION',
+      'setCookies needs a response it can copy: this one has immutable headers and a body already read',
+    )
+  }
+  return true
+}
+
+/**
  * Session functions over `store` for Fetch `Request`/`Response` code. Nothing is automatic: call
  * `setCookies` (or `commitSession`) before returning the response, for every session you loaded;
  * an untouched session writes nothing and sends nothing, so calling it always is cheap.
@@ -109,9 +142,7 @@ export function appendSessionCookie(headers: Headers, setCookie: string): void {
  * export async function GET(request: Request) {
  *   const session = await sessions.getSession(request)
  *   session.values.user = 'ada'
- *   const response = Response.json({ ok: true })
- *   await sessions.setCookies(session, response, request)
- *   return response
+ *   return sessions.setCookies(session, Response.json({ ok: true }), request)
  * }
  * ```
  */
@@ -127,10 +158,21 @@ export function fetchSessions<V extends SessionValues = SessionValues>(
     getSession: (request, name = defaultName) =>
       store.load<V>(cookieHeader(request), name, contextOf(request)),
     commitSession,
-    async setCookies(session, target, request) {
+    async setCookies<T extends Headers | Response>(
+      session: Session<V>,
+      target: T,
+      request?: FetchRequestLike,
+    ): Promise<T> {
+      // Everything that could fail after the save is decided before it.
+      if (!(target instanceof Headers) && !(target instanceof Response)) {
+        throw new UsageError('ERR_INVALID_OPTION', 'setCookies needs a Headers or a Response')
+      }
+      const copy = target instanceof Response && mustCopy(target)
       const setCookie = await commitSession(session, request)
-      if (setCookie === undefined) return
-      appendSessionCookie(target instanceof Headers ? target : target.headers, setCookie)
+      if (setCookie === undefined) return target
+      const out = copy ? (new Response(target.body, target) as T) : target
+      appendSessionCookie(out instanceof Headers ? out : (out as Response).headers, setCookie)
+      return out
     },
     destroySession: (session) => destroySession(session as Session<SessionValues>),
     renewSession: (session, request) =>

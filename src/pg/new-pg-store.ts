@@ -3,16 +3,26 @@
  * `newPGStoreFromPool` (from your pool, which it never ends).
  */
 import pg from 'pg'
-import type { KeyMaterial } from '../codec/index.ts'
 import { UsageError } from '../errors.ts'
+import type { StoreKeyPairs } from '../store/key-pairs.ts'
 import type { SqlClient } from './driver.ts'
 import { toStoreError } from './errors.ts'
 import { migrate } from './migrate.ts'
 import { PGStore } from './pg-store.ts'
 import type { PGStoreOptions } from './store-options.ts'
 
-/** Key pairs (`hash1, block1, hash2, block2, ...`, newest first), optionally ending in options. */
-export type KeyPairsAndOptions = Array<KeyMaterial | null | undefined | PGStoreOptions>
+/**
+ * Key pairs (`hash1, block1, hash2, block2, ...`, newest first, each key a `Uint8Array`), optionally
+ * ending in options. One flat element type (not a tuple) so a mistyped option reads as "'tabel' does
+ * not exist in type ..." rather than a tuple mismatch.
+ */
+export type KeyPairsAndOptions<O = PGStoreOptions> = Array<Uint8Array | null | undefined | O>
+
+/** `newPGStore`'s options: the store's, plus the pool it builds. */
+export interface NewPGStoreOptions extends PGStoreOptions {
+  /** Settings of the pool `newPGStore` creates. Defaults: see {@link PoolOptions}. */
+  pool?: PoolOptions | undefined
+}
 
 /** Pool settings for `newPGStore`; each has a safe default. */
 export interface PoolOptions {
@@ -28,11 +38,11 @@ export interface PoolOptions {
   applicationName?: string
 }
 
-function split(args: KeyPairsAndOptions): [Array<KeyMaterial | null | undefined>, PGStoreOptions] {
+function split<O extends PGStoreOptions>(args: KeyPairsAndOptions<O>): [StoreKeyPairs, Partial<O>] {
   const last = args.at(-1)
   const isOptions = last !== null && typeof last === 'object' && !(last instanceof Uint8Array)
-  const keys = (isOptions ? args.slice(0, -1) : args) as Array<KeyMaterial | null | undefined>
-  return [keys, isOptions ? (last as PGStoreOptions) : {}]
+  const keys = (isOptions ? args.slice(0, -1) : args) as StoreKeyPairs
+  return [keys, isOptions ? (last as O) : ({} as Partial<O>)]
 }
 
 /**
@@ -41,6 +51,8 @@ function split(args: KeyPairsAndOptions): [Array<KeyMaterial | null | undefined>
  *
  * @example
  * ```ts
+ * const hashKey = Buffer.from(process.env.SESSION_HASH_KEY!, 'base64') // from `pgstore keygen`
+ * const blockKey = Buffer.from(process.env.SESSION_BLOCK_KEY!, 'base64')
  * const store = await newPGStoreFromPool(pool, hashKey, blockKey, { table: 'sessions' })
  * ```
  */
@@ -63,18 +75,25 @@ export async function newPGStoreFromPool(
  *
  * @example
  * ```ts
- * const store = await newPGStore(process.env.DATABASE_URL!, process.env.SESSION_KEY!)
+ * const store = await newPGStore(
+ *   process.env.DATABASE_URL!,
+ *   Buffer.from(process.env.SESSION_HASH_KEY!, 'base64'), // `pgstore keygen` prints the pair
+ *   Buffer.from(process.env.SESSION_BLOCK_KEY!, 'base64'),
+ * )
  * ```
+ * @throws {UsageError} `ERR_HASH_KEY_NOT_SET` without a hash key or for a key that is not bytes
+ *   (a string is refused: it could mean base64 or UTF-8, and two services reading it differently
+ *   would reject each other's cookies).
  */
 export async function newPGStore(
   dbURL: string,
-  ...keyPairs: [...KeyPairsAndOptions, PGStoreOptions & { pool?: PoolOptions }] | KeyPairsAndOptions
+  ...keyPairs: KeyPairsAndOptions<NewPGStoreOptions>
 ): Promise<PGStore> {
   if (typeof dbURL !== 'string' || dbURL === '') {
     throw new UsageError('ERR_INVALID_OPTION', 'newPGStore needs a database URL')
   }
-  const [keys, options] = split(keyPairs as KeyPairsAndOptions)
-  const poolOptions = (options as { pool?: PoolOptions }).pool ?? {}
+  const [keys, options] = split<NewPGStoreOptions>(keyPairs)
+  const poolOptions = options.pool ?? {}
   const pool = new pg.Pool({
     connectionString: dbURL,
     max: poolOptions.max ?? 10,

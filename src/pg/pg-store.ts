@@ -7,12 +7,12 @@
  * `merge.ts`), renew and destroy (`renew.ts`), an owner's sessions (`owners.ts`), and cleanup
  * (`cleanup.ts`).
  */
-import type { KeyMaterial, SecureCookie } from '../codec/index.ts'
-import { codecsFromPairs } from '../codec/index.ts'
+import type { SecureCookie } from '../codec/index.ts'
 import { type PgStoreError, UsageError } from '../errors.ts'
 import { assertCookieName, type CookieOptions, validateCookieOptions } from '../session/options.ts'
 import { Session, type SessionValues } from '../session/session.ts'
 import { StoreEventEmitter } from '../store/events.ts'
+import { type StoreKeyPairs, storeCodecs } from '../store/key-pairs.ts'
 import { type RequestContext, RequestStore } from '../store/store.ts'
 import {
   type CleanupHandle,
@@ -73,7 +73,7 @@ export class PGStore extends RequestStore {
 
   constructor(
     pool: SqlClient,
-    keyPairs: ReadonlyArray<KeyMaterial | null | undefined>,
+    keyPairs: StoreKeyPairs,
     options: PGStoreOptions = {},
     onClose?: () => Promise<void>,
   ) {
@@ -89,7 +89,7 @@ export class PGStore extends RequestStore {
       now: settings.now,
       ...(settings.random ? { randomBytes: settings.random } : {}),
     }
-    this.codecs = codecsFromPairs(...keyPairs, codecOptions)
+    this.codecs = storeCodecs('PGStore', keyPairs, codecOptions)
     for (const codec of this.codecs) {
       codec
         .setSerializer(settings.serializer)

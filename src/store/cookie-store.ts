@@ -2,8 +2,8 @@
  * @module CookieStore: the whole session in the cookie itself, signed and optionally encrypted
  * (gorilla/sessions `CookieStore`). No database; values are limited by the 4096-byte cookie.
  */
-import type { KeyMaterial, SecureCookie, Serializer } from '../codec/index.ts'
-import { codecsFromPairs, decodeMulti, encodeMulti, jsonSerializer } from '../codec/index.ts'
+import type { SecureCookie, Serializer } from '../codec/index.ts'
+import { decodeMulti, encodeMulti, jsonSerializer } from '../codec/index.ts'
 import { DecodeError, type PgStoreError } from '../errors.ts'
 import { readCookie, renderSetCookie } from '../session/cookie-header.ts'
 import {
@@ -14,6 +14,7 @@ import {
 } from '../session/options.ts'
 import { Session, type SessionValues } from '../session/session.ts'
 import { StoreEventEmitter } from './events.ts'
+import { type StoreKeyPairs, storeCodecs } from './key-pairs.ts'
 import { RequestStore } from './store.ts'
 
 /** CookieStore options. */
@@ -46,14 +47,11 @@ export class CookieStore extends RequestStore {
   readonly events: StoreEventEmitter = new StoreEventEmitter()
   readonly #now: () => number
 
-  constructor(
-    keyPairs: ReadonlyArray<KeyMaterial | null | undefined>,
-    options: CookieStoreOptions = {},
-  ) {
+  constructor(keyPairs: StoreKeyPairs, options: CookieStoreOptions = {}) {
     super()
     this.options = resolveCookieOptions(options.cookie)
     this.#now = options.now ?? Date.now
-    this.codecs = codecsFromPairs(...keyPairs, {
+    this.codecs = storeCodecs('CookieStore', keyPairs, {
       now: this.#now,
       ...(options.randomBytes ? { randomBytes: options.randomBytes } : {}),
     })

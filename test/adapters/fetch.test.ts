@@ -79,16 +79,71 @@ test('fetch: setCookies keeps the app Cache-Control and adds Cookie to an existi
   assert.match(cookies[1] ?? '', /^session=/)
 })
 
-test('fetch: an immutable response is a UsageError, not a silent loss of the cookie', async () => {
+test('fetch: appendSessionCookie on immutable headers is a UsageError naming the fix', () => {
   const immutable = Response.redirect('http://localhost/next', 303)
   assert.throws(
     () => appendSessionCookie(immutable.headers, 'session=x'),
     (error: unknown) => error instanceof UsageError && error.code === 'ERR_INVALID_OPTION',
   )
-  const copy = new Response(immutable.body, immutable)
-  appendSessionCookie(copy.headers, 'session=x')
-  assert.deepEqual(copy.headers.getSetCookie(), ['session=x'])
-  assert.equal(copy.status, 303)
+})
+
+test('fetch: sign-in with renewSession, Response.redirect and setCookies sends the new cookie', async () => {
+  const sessions = fetchSessions<{ user?: string; cart?: number }>(fx.store, { name: 'sid' })
+  const anonymous = await sessions.getSession(null)
+  anonymous.values.cart = 3
+  const before = pairOf(await sessions.commitSession(anonymous))
+
+  const request = new Request('http://localhost/login', {
+    method: 'POST',
+    headers: { cookie: before },
+  })
+  const session = await sessions.getSession(request)
+  await sessions.renewSession(session, request)
+  session.values.user = 'ada'
+  const redirect = Response.redirect('http://localhost/', 303)
+  const response = await sessions.setCookies(session, redirect, request)
+
+  assert.notEqual(response, redirect, 'an immutable response is copied')
+  assert.equal(response.status, 303)
+  assert.equal(response.headers.get('location'), 'http://localhost/')
+  assert.equal(response.headers.get('cache-control'), 'no-store')
+  const [line] = response.headers.getSetCookie()
+  assert.match(line ?? '', /^sid=/)
+  const after = await sessions.getSession(pairOf(line))
+  assert.deepEqual({ ...after.values }, { cart: 3, user: 'ada' })
+  // The pre-sign-in cookie is dead: renewal replaced the id.
+  const old = await sessions.getSession(before)
+  assert.equal(old.isNew, true)
+})
+
+test('fetch: setCookies returns a mutable target itself, and sends nothing for an untouched session', async () => {
+  const sessions = fetchSessions(fx.store)
+  const session = await sessions.getSession(null)
+  const untouched = Response.redirect('http://localhost/', 302)
+  assert.equal(await sessions.setCookies(session, untouched), untouched)
+  session.values.x = 1
+  const mutable = Response.json({ ok: true })
+  assert.equal(await sessions.setCookies(session, mutable), mutable)
+  assert.equal(mutable.headers.getSetCookie().length, 1)
+})
+
+test('fetch: a target setCookies cannot deliver on is refused before anything is saved', async () => {
+  const sessions = fetchSessions<{ n: number }>(fx.store, { name: 'sid' })
+  const first = await sessions.getSession(null)
+  first.values.n = 1
+  const cookie = pairOf(await sessions.commitSession(first))
+  // A fetch result has immutable headers; once its body is read it cannot be copied either.
+  const fetched = await fetch('data:text/plain,hello')
+  await fetched.text()
+  for (const target of [fetched, { headers: new Headers() } as unknown as Response]) {
+    const session = await sessions.getSession(cookie)
+    session.values.n = 2
+    await assert.rejects(
+      sessions.setCookies(session, target),
+      (error: unknown) => error instanceof UsageError && error.code === 'ERR_INVALID_OPTION',
+    )
+    assert.equal((await sessions.getSession(cookie)).values.n, 1, 'nothing was saved')
+  }
 })
 
 test('fetch: an invalid session name is refused when the adapter is built', () => {

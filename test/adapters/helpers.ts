@@ -15,8 +15,8 @@ import {
 } from '../../src/index.ts'
 import { countStatements, createTestSchema, type TestSchema } from '../support/pg.ts'
 
-export const hashKey = 'hash-key-0123456789abcdefghijklm'
-export const blockKey = 'block-key-0123456789abcdefghijkl'
+export const hashKey = Buffer.from('hash-key-0123456789abcdefghijklm')
+export const blockKey = Buffer.from('block-key-0123456789abcdefghijkl')
 
 /** A migrated store on its own schema (`secure: false`), and one with the default cookie options. */
 export interface AdapterFixture {

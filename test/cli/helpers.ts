@@ -12,8 +12,8 @@ import { createTestSchema, databaseUrl, type TestSchema } from '../support/pg.ts
 export const repoRoot: string = fileURLToPath(new URL('../../', import.meta.url))
 const mainScript = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 
-export const hashKey = 'cli-hash-key-0123456789abcdefghij'
-export const blockKey = 'cli-block-key-0123456789abcdefgh'
+export const hashKey = Buffer.from('cli-hash-key-0123456789abcdefghij')
+export const blockKey = Buffer.from('cli-block-key-0123456789abcdefgh')
 
 /** What one run of the executable did. */
 export interface CliRun {

@@ -1,12 +1,10 @@
 /**
- * Loads the vectors made by the real Go code (shared/vectors/gorilla-securecookie.json) and maps
- * Go's errors to our codes. The vectors sit in `shared/`, next to the repository.
+ * Loads the vectors made by the real Go code (test/fixtures/gorilla-securecookie.json) and maps
+ * Go's errors to our codes.
  */
 
-import { readFileSync } from 'node:fs'
 import type { ErrorCode, ErrorKind } from '../../src/errors.ts'
-
-const VECTORS_URL = new URL('../../../shared/vectors/gorilla-securecookie.json', import.meta.url)
+import { readGoVectors } from '../fixtures/go-vectors-file.ts'
 
 export interface KeySet {
   id: string
@@ -78,7 +76,7 @@ export interface Vectors {
   nop_encoder_in_place_mutation: { before_hex: string; after_hex: string; mutated: boolean }
 }
 
-export const vectors: Vectors = JSON.parse(readFileSync(VECTORS_URL, 'utf8'))
+export const vectors: Vectors = readGoVectors<Vectors>()
 
 export function keySet(id: string): { hashKey: Uint8Array; blockKey: Uint8Array | null } {
   const set = vectors.key_sets.find((k) => k.id === id)

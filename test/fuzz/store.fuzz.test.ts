@@ -14,8 +14,8 @@ const runs = Number.parseInt(process.env.FUZZ_RUNS ?? '', 10) || 200
 const valueRuns = Math.max(20, Math.ceil(runs / 4))
 const seed = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED) }
 
-const hashKey = 'fuzz-hash-key-0123456789abcdefgh'
-const blockKey = 'fuzz-block-key-0123456789abcdefg'
+const hashKey = Buffer.from('fuzz-hash-key-0123456789abcdefgh')
+const blockKey = Buffer.from('fuzz-block-key-0123456789abcdefg')
 
 let db: TestSchema
 let store: PGStore

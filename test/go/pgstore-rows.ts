@@ -4,9 +4,9 @@
  * into a table, `Set-Cookie` lines compared by attribute.
  */
 
-import { readFileSync } from 'node:fs'
 import type { PGStoreOptions } from '../../src/index.ts'
 import { keySet } from '../codec/go-vectors.ts'
+import { readGoVectors } from '../fixtures/go-vectors-file.ts'
 import type { GoRecorded } from '../gob/go-values.ts'
 import type { TestSchema } from '../support/pg.ts'
 
@@ -55,13 +55,8 @@ export interface PgstoreRows {
   cleanup_removed: string[]
 }
 
-/** The `pgstore_rows` section of shared/vectors/gorilla-securecookie.json. */
-export const pgstoreRows: PgstoreRows = JSON.parse(
-  readFileSync(
-    new URL('../../../shared/vectors/gorilla-securecookie.json', import.meta.url),
-    'utf8',
-  ),
-).pgstore_rows
+/** The `pgstore_rows` section of test/fixtures/gorilla-securecookie.json. */
+export const pgstoreRows: PgstoreRows = readGoVectors().pgstore_rows as PgstoreRows
 
 /**
  * When Go's snapshot was taken: the latest write among the rows. Inserted rows are shifted by

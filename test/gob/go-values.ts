@@ -4,13 +4,13 @@
  * (typed, with `GoNumber` wrappers).
  */
 
-import { readFileSync } from 'node:fs'
 import {
   type GobKey,
   type GobValue,
   GoNumber,
   type GoNumberType,
 } from '../../src/codec/gob/index.ts'
+import { readGoVectors } from '../fixtures/go-vectors-file.ts'
 
 /** A value as the Go generator recorded it. */
 export interface GoRecorded {
@@ -42,12 +42,7 @@ export interface GobPayload {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the JSON file is the schema.
-const vectors: any = JSON.parse(
-  readFileSync(
-    new URL('../../../shared/vectors/gorilla-securecookie.json', import.meta.url),
-    'utf8',
-  ),
-)
+const vectors: any = readGoVectors()
 
 /** The `gob_samples` section. */
 export const gobSamples: GobSample[] = vectors.gob_samples

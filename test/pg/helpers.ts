@@ -5,8 +5,8 @@
 import { newPGStoreFromPool, type PGStore, type PGStoreOptions } from '../../src/index.ts'
 import { createTestSchema, type TestSchema } from '../support/pg.ts'
 
-export const hashKey = 'hash-key-0123456789abcdefghijklm'
-export const blockKey = 'block-key-0123456789abcdefghijkl'
+export const hashKey = Buffer.from('hash-key-0123456789abcdefghijklm')
+export const blockKey = Buffer.from('block-key-0123456789abcdefghijkl')
 
 export interface Fixture {
   db: TestSchema

@@ -296,8 +296,12 @@ test('close() stops every cleanup and ends only a pool the store owns', async ()
 })
 
 test('key rotation: a cookie signed with an old pair loads and is re-issued with the new pair', async () => {
-  const oldPair = ['old-hash-key-0123456789abcdefghij', 'old-block-key-0123456789abcdefgh']
-  const newPair = ['new-hash-key-0123456789abcdefghij', 'new-block-key-0123456789abcdefgh']
+  const oldPair = ['old-hash-key-0123456789abcdefghij', 'old-block-key-0123456789abcdefgh'].map(
+    (key) => Buffer.from(key),
+  )
+  const newPair = ['new-hash-key-0123456789abcdefghij', 'new-block-key-0123456789abcdefgh'].map(
+    (key) => Buffer.from(key),
+  )
   const before = new PGStore(fx.db.pool, oldPair, { cookie: { secure: false } })
   const session = await before.new(request(), 'rot')
   session.values.user = 'ada'

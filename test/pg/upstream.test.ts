@@ -16,8 +16,9 @@ import { createTestSchema, type TestSchema } from '../support/pg.ts'
 import { request } from './helpers.ts'
 
 // pgstore's tests use this base64 string's ASCII bytes as the only (hash) key.
-const secret =
-  'EyaC2BPcJtNqU3tjEHy+c+Wmqc1yihYIbUWEl/jk0Ga73kWBclmuSFd9HuJKwJw/Wdsh1XnjY2Bw1HBVph6WOw=='
+const secret = Buffer.from(
+  'EyaC2BPcJtNqU3tjEHy+c+Wmqc1yihYIbUWEl/jk0Ga73kWBclmuSFd9HuJKwJw/Wdsh1XnjY2Bw1HBVph6WOw==',
+)
 
 let db: TestSchema
 let store: PGStore

@@ -7,7 +7,7 @@ import { test } from 'node:test'
 import { CookieStore, getRegistry, newSessionId, Session, saveAll } from '../../src/index.ts'
 import { vectors } from '../codec/go-vectors.ts'
 
-const store = new CookieStore(['secret-key'], { cookie: { secure: false } })
+const store = new CookieStore([Buffer.from('secret-key')], { cookie: { secure: false } })
 
 function requestWith(setCookie?: string): Request {
   const headers = new Headers()

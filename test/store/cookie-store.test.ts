@@ -67,7 +67,7 @@ for (const vector of list) {
 }
 
 test('cookiestore_bad_cookie: an undecodable cookie gives a new empty session and the decode error', async () => {
-  const store = new CookieStore(['hash-key-0123456789abcdefghijklm'])
+  const store = new CookieStore([Buffer.from('hash-key-0123456789abcdefghijklm')])
   const session = await store.load('session-key=a%%b', 'session-key')
   assert.equal(session.isNew, true)
   assert.equal(Object.keys(session.values).length, 0)
@@ -77,7 +77,10 @@ test('cookiestore_bad_cookie: an undecodable cookie gives a new empty session an
 
 test('an expired cookie (older than maxAge) is a decode error; maxAge < 0 sends an expiring cookie', async () => {
   let now = 1_700_000_000_000
-  const store = new CookieStore(['k'.repeat(32)], { serializer: jsonSerializer, now: () => now })
+  const store = new CookieStore([Buffer.from('k'.repeat(32))], {
+    serializer: jsonSerializer,
+    now: () => now,
+  })
   store.maxAge(60)
   const session = await store.load(undefined, 'sid')
   session.values.a = 1
@@ -91,7 +94,7 @@ test('an expired cookie (older than maxAge) is a decode error; maxAge < 0 sends 
 })
 
 test('a new, empty session sends no cookie', async () => {
-  const store = new CookieStore(['k'.repeat(32)])
+  const store = new CookieStore([Buffer.from('k'.repeat(32))])
   const session = await store.load(undefined, 'sid')
   assert.equal(await store.commit(session), undefined)
 })

@@ -15,8 +15,8 @@ import {
 } from '../../src/index.ts'
 import { createTestSchema, type TestSchema } from '../support/pg.ts'
 
-const hashKey = 'events-hash-key-0123456789abcdef'
-const blockKey = 'events-block-key-0123456789abcde'
+const hashKey = Buffer.from('events-hash-key-0123456789abcdef')
+const blockKey = Buffer.from('events-block-key-0123456789abcde')
 const secretValue = 'value-that-must-never-be-logged'
 const owner = 'owner-7f3a'
 const eventNames: Array<keyof StoreEvents> = [
@@ -39,7 +39,7 @@ let db: TestSchema
 let store: PGStore
 const log: Recorded[] = []
 // Everything no payload may contain: filled as sessions and cookies are made.
-const secrets = new Set<string>([hashKey, blockKey, secretValue])
+const secrets = new Set<string>([hashKey.toString(), blockKey.toString(), secretValue])
 
 function record(target: PGStore): void {
   for (const event of eventNames) {

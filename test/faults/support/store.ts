@@ -7,8 +7,8 @@ import { PgStoreError } from '../../../src/errors.ts'
 import { newPGStoreFromPool, type PGStore, type PGStoreOptions } from '../../../src/index.ts'
 import type { SqlClient } from '../../../src/pg/driver.ts'
 
-export const hashKey = 'faults-hash-key-0123456789abcdef'
-export const blockKey = 'faults-block-key-0123456789abcde'
+export const hashKey = Buffer.from('faults-hash-key-0123456789abcdef')
+export const blockKey = Buffer.from('faults-block-key-0123456789abcde')
 
 /** A migrated store on `pool` with plain-http cookies. */
 export function storeOn(pool: SqlClient, options: PGStoreOptions = {}): Promise<PGStore> {
