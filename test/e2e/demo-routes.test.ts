@@ -62,12 +62,12 @@ async function demo(): Promise<Client> {
   return async (method, path, options = {}) => {
     const headers: Record<string, string> = {}
     if (options.cookie) headers.cookie = options.cookie
-    let body: string | undefined
+    const init: RequestInit = { method, headers, redirect: 'manual' }
     if (options.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded'
-      body = new URLSearchParams(options.form).toString()
+      init.body = new URLSearchParams(options.form).toString()
     }
-    const response = await fetch(`${origin}${path}`, { method, headers, body, redirect: 'manual' })
+    const response = await fetch(`${origin}${path}`, init)
     return {
       status: response.status,
       location: response.headers.get('location'),
@@ -81,9 +81,9 @@ async function demo(): Promise<Client> {
 const writes = (mark: number) =>
   counter.statementsSince(mark).filter((sql) => /\b(INSERT|UPDATE|DELETE)\b/i.test(sql))
 
-const pair = (setCookie: string | undefined) => {
+const pair = (setCookie: string | undefined): string => {
   assert.ok(setCookie, 'expected a Set-Cookie')
-  return setCookie.split(';')[0]
+  return setCookie.split(';')[0] ?? ''
 }
 
 async function signIn(client: Client, name: string, password: string): Promise<string> {
