@@ -28,8 +28,8 @@ export function processIO(): CliIO {
  * (U+0085, U+009B CSI...), and the bidirectional controls that reorder what the operator sees
  * (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069), plus the line and paragraph separators.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
 const unsafe =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
   /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 
 const escapeUnsafe = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
