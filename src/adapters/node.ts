@@ -181,19 +181,24 @@ function install(res: ServerResponse, hook: Hook): void {
   let queuedBytes = 0
   let needDrain = false
 
-  // While the save runs the queue is this response's buffer: report it as Node would.
-  Object.defineProperty(res, 'writableLength', {
-    configurable: true,
-    get(this: ServerResponse) {
-      return (writableLength?.get?.call(this) as number) + queuedBytes
-    },
-  })
-  Object.defineProperty(res, 'writableNeedDrain', {
-    configurable: true,
-    get(this: ServerResponse) {
-      return needDrain || (writableNeedDrain?.get?.call(this) as boolean)
-    },
-  })
+  // While the save runs the queue is this response's buffer: report it as Node would. Defined at
+  // the first queued write only, so a response sent with `end()` alone pays nothing for it.
+  let viewDefined = false
+  const defineBufferView = () => {
+    viewDefined = true
+    Object.defineProperty(res, 'writableLength', {
+      configurable: true,
+      get(this: ServerResponse) {
+        return (writableLength?.get?.call(this) as number) + queuedBytes
+      },
+    })
+    Object.defineProperty(res, 'writableNeedDrain', {
+      configurable: true,
+      get(this: ServerResponse) {
+        return needDrain || (writableNeedDrain?.get?.call(this) as boolean)
+      },
+    })
+  }
 
   const report = async (error: unknown) => {
     try {
@@ -271,6 +276,7 @@ function install(res: ServerResponse, hook: Hook): void {
         void save()
       } else queue.push([index, args])
       if (method === 'write') {
+        if (!viewDefined) defineBufferView()
         queuedBytes += chunkSize(args)
         if (queuedBytes >= res.writableHighWaterMark) needDrain = true
         return !needDrain

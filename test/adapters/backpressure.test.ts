@@ -47,6 +47,8 @@ function streamer(stream: Stream, settle: (written: number) => void) {
       written += CHUNK.length
       stream.maxBuffered = Math.max(stream.maxBuffered, res.writableLength)
       if (!ok) {
+        // What `pipe()` checks before writing: it must agree with the answer just given.
+        assert.equal(res.writableNeedDrain, true)
         if (!waited) settle(written)
         waited = true
         await once(res, 'drain')
