@@ -1,10 +1,12 @@
 /**
  * @module The demo's pages, on plain node:http with the gorilla-style API: every request loads its
  * session with `store.get(req, 'sid')`, a route changes it, and `store.save(req, res, session)`
- * writes what changed before the response goes out.
+ * writes what changed before the response goes out. Pages only read: every change is a POST, so a
+ * GET writes nothing unless it shows a flash (which must then be removed), and a HEAD never does.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isErrorKind, type PGStore, type Session } from '../../src/index.ts'
+import { Accounts } from './accounts.ts'
 import {
   errorBody,
   type Html,
@@ -30,6 +32,7 @@ type Reply = { status?: number; title: string; body: Html } | { redirect: string
 
 interface RouteContext {
   store: PGStore
+  accounts: Accounts
   req: IncomingMessage
   session: DemoSession
   form: URLSearchParams
@@ -38,26 +41,37 @@ interface RouteContext {
 type Route = (ctx: RouteContext) => Promise<Reply>
 
 const MAX_NAME = 40
+const MAX_PASSWORD = 200
 const MAX_FORM_BYTES = 8192
 
 const routes: Record<string, Route> = {
   'GET /': async ({ session }) => {
-    session.values.counter = (session.values.counter ?? 0) + 1
-    const counter = session.values.counter
+    const counter = session.values.counter ?? 0
     return session.owner === undefined
       ? { title: 'Sign in', body: signInBody(counter) }
       : { title: 'Home', body: homeBody(session.owner, counter) }
   },
 
-  'POST /signin': async ({ store, req, session, form }) => {
+  'POST /count': async ({ session }) => {
+    session.values.counter = (session.values.counter ?? 0) + 1
+    return { redirect: '/' }
+  },
+
+  'POST /signin': async ({ store, accounts, req, session, form }) => {
     const name = (form.get('name') ?? '').trim()
-    const problem = checkName(name)
-    if (problem !== undefined) {
-      return {
-        status: 400,
-        title: 'Sign in',
-        body: signInBody(session.values.counter ?? 0, problem),
-      }
+    const password = form.get('password') ?? ''
+    const refuse = (status: number, problem: string): Reply => ({
+      status,
+      title: 'Sign in',
+      body: signInBody(session.values.counter ?? 0, problem),
+    })
+    const problem = checkName(name) ?? checkPassword(password)
+    if (problem !== undefined) return refuse(400, problem)
+    const hasSessions = async () => (await store.listSessions(name)).length > 0
+    const check = await accounts.check(name, password, hasSessions)
+    if (check === 'wrong-password') return refuse(401, 'Wrong password for this name.')
+    if (check === 'name-in-use') {
+      return refuse(409, 'That name has sessions from before a restart: pick another name.')
     }
     // Owner first, so the renewed row is written with it in the same statement. Renewing drops the
     // pre-sign-in id: a cookie planted or copied before sign-in now loads nothing (session fixation).
@@ -113,8 +127,9 @@ export function createHandler(
   css: string,
   log: (line: string) => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const accounts = new Accounts()
   return function demo(req, res) {
-    handle(store, css, req, res).catch((error: unknown) => {
+    handle({ store, accounts }, css, req, res).catch((error: unknown) => {
       const code = (error as { code?: unknown })?.code
       log(`demo: ${req.method} ${pathOf(req)} failed: ${String(code ?? '')} ${errorText(error)}`)
       if (res.headersSent) return void res.destroy()
@@ -128,7 +143,7 @@ export function createHandler(
 }
 
 async function handle(
-  store: PGStore,
+  { store, accounts }: { store: PGStore; accounts: Accounts },
   css: string,
   req: IncomingMessage,
   res: ServerResponse,
@@ -161,10 +176,12 @@ async function handle(
   }
 
   const session = await store.get<DemoValues>(req, SESSION_NAME)
-  const reply = await route({ store, req, session, form })
-  // Flashes are taken before the save, so a flash shown now is gone from the row.
-  const flashes = 'redirect' in reply ? [] : session.flashes<string>()
-  await store.save(req, res, session as Session)
+  const reply = await route({ store, accounts, req, session, form })
+  // A HEAD shows nothing, so it takes no flash and saves nothing. Otherwise flashes are taken
+  // before the save, so a flash shown now is gone from the row.
+  const head = req.method === 'HEAD'
+  const flashes = 'redirect' in reply || head ? [] : session.flashes<string>()
+  if (!head) await store.save(req, res, session as Session)
 
   if ('redirect' in reply) {
     res.writeHead(303, { location: reply.redirect, ...securityHeaders })
@@ -179,9 +196,11 @@ function send(res: ServerResponse, status: number, html: string): void {
   res.end(html)
 }
 
-// Pages differ per session, so no cache may keep them; the CSP allows our stylesheet and nothing else.
+// Pages differ per session, so no cache may keep them (and `Vary: Cookie` says why, for a cache
+// that ignores no-store); the CSP allows our stylesheet and nothing else.
 const securityHeaders = {
   'cache-control': 'no-store',
+  vary: 'Cookie',
   'content-security-policy':
     "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'referrer-policy': 'same-origin',
@@ -222,6 +241,12 @@ function checkName(name: string): string | undefined {
   if (name === '') return 'Please type a name.'
   if ([...name].length > MAX_NAME) return `A name has at most ${MAX_NAME} characters.`
   if (/\p{Cc}/u.test(name)) return 'A name cannot hold control characters.'
+  return undefined
+}
+
+function checkPassword(password: string): string | undefined {
+  if (password === '') return 'Please type a password.'
+  if (password.length > MAX_PASSWORD) return `A password has at most ${MAX_PASSWORD} characters.`
   return undefined
 }
 

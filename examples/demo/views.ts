@@ -86,24 +86,31 @@ ${body}
 `.value
 }
 
+/** The button that counts a visit: a POST, so reading a page never writes the session. */
+const countForm = html`<form method="post" action="/count"><button class="small">Count a visit</button></form>`
+
 /** The home page of a visitor who has not signed in: the counter and the sign-in form. */
 export function signInBody(counter: number, error?: string): Html {
   return html`<h1>Welcome</h1>
-<p>${visits(counter)} Your session exists before you sign in; signing in gives it a new id.</p>
+<p>${visits(counter)} Counting starts a session before you sign in; signing in gives it a new id.</p>
+${countForm}
 <form method="post" action="/signin" class="stack">
   <label for="name">Your name</label>
   ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
   <input id="name" name="name" maxlength="40" autocomplete="username" required autofocus>
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" maxlength="200" autocomplete="current-password" required>
   <button>Sign in</button>
-  <p class="hint">No password: this is a demo. Anyone who types the same name is the same user.</p>
+  <p class="hint">The first sign-in with a name claims it with that password, until the demo stops.</p>
 </form>`
 }
 
 /** The home page of a signed-in user. */
 export function homeBody(user: string, counter: number): Html {
   return html`<h1>Hello, ${user}</h1>
-<p class="counter"><span class="big" data-testid="counter">${counter}</span> ${counter === 1 ? 'visit' : 'visits'} of this page in this session.</p>
-<p>Reload to count up: the number lives in the session row, not in the cookie.</p>
+<p class="counter"><span class="big" data-testid="counter">${counter}</span> ${counter === 1 ? 'visit' : 'visits'} counted in this session.</p>
+${countForm}
+<p>The number lives in the session row, not in the cookie; reloading only reads it.</p>
 <p>Sign in with the same name in another browser, then see both on the <a href="/sessions">sessions page</a>.</p>`
 }
 
@@ -148,7 +155,8 @@ export function errorBody(title: string, text: string): Html {
 }
 
 function visits(counter: number): string {
-  return counter === 1 ? 'This is your first visit.' : `You have been here ${counter} times.`
+  if (counter === 0) return 'No visit counted yet.'
+  return counter === 1 ? 'One visit counted.' : `${counter} visits counted.`
 }
 
 // First match wins, so the more specific tokens come first (Edge and Chrome both say "Chrome/").

@@ -10,7 +10,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { UsageError } from '../errors.ts'
 import { Session, type SessionValues } from '../session/session.ts'
 import type { SessionCore } from '../store/store.ts'
-import { type NodeSessionOptions, nodeSessions } from './node.ts'
+import { createNodeSessions, type NodeSessionOptions } from './node.ts'
 
 export { destroySession, renewSession } from './shared.ts'
 
@@ -20,7 +20,13 @@ export { destroySession, renewSession } from './shared.ts'
  * `res.end`); an untouched session writes nothing and sends no cookie. A failed load goes to
  * `next(err)`; a failed save calls `onError`, else answers a bare `500`.
  *
- * @param options `name` (default `'session'`), `onError` (default: none).
+ * Fail closed: when a later handler throws, rejects or calls `next(err)` (and no error handler
+ * recovers with a bare `next()`), or the response status is `5xx`, nothing is saved and no session
+ * cookie is sent, unless `saveOnError` is set. Errors are seen through the record Express's router
+ * (2.3 and later) keeps on the request; with an older router only the `5xx` status tells.
+ *
+ * @param options `name` (default `'session'`), `onError` (default: none), `saveOnError`
+ * (default `false`).
  * @example
  * ```ts
  * app.use(expressSessions(store, { name: 'sid' }))
@@ -36,7 +42,7 @@ export function expressSessions<V extends SessionValues = SessionValues>(
   store: SessionCore,
   options: NodeSessionOptions = {},
 ): RequestHandler {
-  const sessions = nodeSessions<V>(store, options)
+  const sessions = createNodeSessions<V>(store, options, routerSawError)
   return async function session(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
       ;(req as unknown as { session: Session<V> }).session = await sessions(req, res)
@@ -46,6 +52,15 @@ export function expressSessions<V extends SessionValues = SessionValues>(
     }
     next()
   }
+}
+
+// Express's router (2.3+) remembers on the request every error passed to `next` and not yet
+// recovered from, under this registered symbol (shared by every copy of the router package).
+const routerErrors = Symbol.for('router.tracing.publishedErrors')
+
+function routerSawError(req: unknown): boolean {
+  const seen = (req as Record<symbol, unknown>)[routerErrors]
+  return seen instanceof Set && seen.size > 0
 }
 
 /**

@@ -13,7 +13,13 @@ import fp from 'fastify-plugin'
 import { UsageError } from '../errors.ts'
 import { Session, type SessionValues } from '../session/session.ts'
 import type { RequestContext, SessionCore } from '../store/store.ts'
-import { type AdapterOptions, assertStore, privateCacheHeaders, resolveName } from './shared.ts'
+import {
+  type AdapterOptions,
+  assertStore,
+  privateCacheHeaders,
+  resolveName,
+  shouldSave,
+} from './shared.ts'
 
 export { destroySession, renewSession } from './shared.ts'
 
@@ -39,6 +45,7 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async function pgstore
   assertStore(store)
   const name = resolveName(options)
   const contexts = new WeakMap<FastifyRequest, RequestContext>()
+  const failed = new WeakSet<FastifyRequest>()
 
   // Typed loosely: `@fastify/session`, when in the same program, declares another type for it.
   app.decorateRequest('session', null as never)
@@ -52,11 +59,18 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async function pgstore
     contexts.set(request, context)
   })
 
+  // Runs before the error handler for a route that threw, rejected or sent an error.
+  app.addHook('onError', async function markFailed(request) {
+    failed.add(request)
+  })
+
   app.addHook('onSend', async function saveSession(request, reply, payload) {
     const context = contexts.get(request)
     // Once per request: an error response for a failed save runs onSend again.
     if (context === undefined) return payload
     contexts.delete(request)
+    const outcome = { failed: failed.has(request), status: reply.statusCode }
+    if (!shouldSave(outcome, options)) return payload
     const setCookie = await store.commit(sessionOf(request), context)
     if (setCookie !== undefined) sendCookie(reply, setCookie)
     return payload
@@ -68,7 +82,12 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async function pgstore
  * An untouched session writes nothing and sends no cookie. A failed load or save goes to Fastify's
  * error handler (a `500` by default). `@fastify/cookie` is not needed.
  *
- * @param options `store` (required), `name` (default `'session'`).
+ * Fail closed: when the route throws, rejects or sends an error (Fastify's `onError` hook runs),
+ * or the reply status is `5xx`, nothing is saved and no session cookie is sent, unless
+ * `saveOnError` is set.
+ *
+ * @param options `store` (required), `name` (default `'session'`), `saveOnError` (default
+ * `false`).
  * @example
  * ```ts
  * await app.register(fastifySessions, { store, name: 'sid' })

@@ -5,7 +5,13 @@
 import type { MiddlewareHandler } from 'hono'
 import type { Session, SessionValues } from '../session/session.ts'
 import type { SessionCore } from '../store/store.ts'
-import { type AdapterOptions, assertStore, privateCacheHeaders, resolveName } from './shared.ts'
+import {
+  type AdapterOptions,
+  assertStore,
+  privateCacheHeaders,
+  resolveName,
+  shouldSave,
+} from './shared.ts'
 
 export { destroySession, renewSession } from './shared.ts'
 
@@ -21,7 +27,11 @@ export type SessionVariables<V extends SessionValues = SessionValues> = {
  * An untouched session writes nothing and sends no cookie. A failed load or save is thrown to
  * Hono's `onError` (a `500` by default). `session.save()` works without arguments.
  *
- * @param options `name`: the cookie name, default `'session'`.
+ * Fail closed: when the handler throws or rejects (Hono sets `c.error`) or the response status is
+ * `5xx`, nothing is saved and no session cookie is sent, unless `saveOnError` is set. An explicit
+ * `session.save()` is the handler's own call: it has written, and its cookie is sent.
+ *
+ * @param options `name`: the cookie name, default `'session'`; `saveOnError`, default `false`.
  * @example
  * ```ts
  * const app = new Hono<{ Variables: SessionVariables<{ views: number }> }>()
@@ -47,7 +57,11 @@ export function honoSessions<V extends SessionValues = SessionValues>(
     session.bind(c.req.raw, saved)
     c.set('session', session)
     await next()
-    const setCookie = await store.commit(session as Session<SessionValues>, context)
+    // Hono catches a handler's error, answers through `onError` and leaves the error on `c.error`.
+    const outcome = { failed: c.error !== undefined, status: c.res.status }
+    const setCookie = shouldSave(outcome, options)
+      ? await store.commit(session as Session<SessionValues>, context)
+      : undefined
     const cookies = saved.getSetCookie()
     if (setCookie !== undefined && !cookies.includes(setCookie)) cookies.push(setCookie)
     if (cookies.length === 0) return

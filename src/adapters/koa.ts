@@ -6,7 +6,13 @@ import type { DefaultState, Middleware } from 'koa'
 import type { Session, SessionValues } from '../session/session.ts'
 import type { SessionCore } from '../store/store.ts'
 import { addSessionHeaders, commitSessions } from './node.ts'
-import { type AdapterOptions, assertStore, resolveName } from './shared.ts'
+import {
+  type AdapterOptions,
+  assertStore,
+  privateCacheHeaders,
+  resolveName,
+  shouldSave,
+} from './shared.ts'
 
 export { destroySession, renewSession } from './shared.ts'
 
@@ -15,15 +21,36 @@ export type SessionContext<V extends SessionValues = SessionValues> = {
   session: Session<V>
 }
 
+// Koa answers an error by clearing every header and then setting `err.headers`: with `saveOnError`,
+// the session's cookie and cache headers go there, so the error response carries them.
+async function saveIntoError(error: unknown, pending: Parameters<typeof commitSessions>[0]) {
+  const cookies = await commitSessions(pending)
+  if (cookies.length === 0 || error === null || typeof error !== 'object') return
+  const target = error as { headers?: Record<string, string | string[]> }
+  const headers = { ...(target.headers ?? {}) }
+  const own = headers['set-cookie'] ?? headers['Set-Cookie']
+  headers['set-cookie'] = [...(own === undefined ? [] : [own].flat()), ...cookies]
+  const change = privateCacheHeaders({
+    cacheControl: [headers['cache-control'] ?? []].flat().join(', ') || undefined,
+    vary: [headers.vary ?? []].flat().join(', ') || undefined,
+  })
+  if (change.cacheControl) headers['cache-control'] = change.cacheControl
+  if (change.vary) headers.vary = change.vary
+  target.headers = headers
+}
+
 /**
  * Koa middleware: loads the session into `ctx.session` and saves it once the downstream middleware
  * resolved. An untouched session writes nothing and sends no cookie. A failed load or save is
- * thrown into Koa's error handling (a `500`). When a downstream middleware throws, the session is
- * not saved (Koa clears the headers for its error response anyway).
+ * thrown into Koa's error handling (a `500`).
+ *
+ * Fail closed: when a downstream middleware throws or rejects, or leaves a `5xx` status, nothing
+ * is saved and no session cookie is sent, unless `saveOnError` is set (then the cookie rides on
+ * the error's `headers`, which Koa sets on its error response).
  *
  * The context type flows through `app.use`, so no global augmentation is needed.
  *
- * @param options `name`: the cookie name, default `'session'`.
+ * @param options `name`: the cookie name, default `'session'`; `saveOnError`, default `false`.
  * @example
  * ```ts
  * const app = new Koa().use(koaSessions<{ views: number }>(store, { name: 'sid' }))
@@ -48,10 +75,15 @@ export function koaSessions<V extends SessionValues = SessionValues>(
       appendHeader: (_: string, value: string) => addSessionHeaders(res, [value]),
     })
     ctx.session = session
-    await next()
-    const cookies = await commitSessions([
-      { store, session: session as Session<SessionValues>, context },
-    ])
+    const pending = [{ store, session: session as Session<SessionValues>, context }]
+    try {
+      await next()
+    } catch (error) {
+      if (options?.saveOnError === true) await saveIntoError(error, pending)
+      throw error
+    }
+    if (!shouldSave({ failed: false, status: ctx.status }, options)) return
+    const cookies = await commitSessions(pending)
     if (cookies.length > 0) addSessionHeaders(res, cookies)
   }
 }

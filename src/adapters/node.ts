@@ -7,6 +7,7 @@
  * when the save is done the cookies are set and the calls are replayed in order.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import { OutgoingMessage } from 'node:http'
 import { MultiError, type PgStoreError, UsageError } from '../errors.ts'
 import { assertCookieName } from '../session/options.ts'
 import type { Session, SessionValues } from '../session/session.ts'
@@ -18,6 +19,7 @@ import {
   headerText,
   privateCacheHeaders,
   resolveName,
+  shouldSave,
 } from './shared.ts'
 
 export { destroySession, renewSession } from './shared.ts'
@@ -56,10 +58,22 @@ export interface PendingSession {
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders'
 const methods: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders']
 
-interface Hook {
+/** How a tracked response decides whether to save; see {@link trackSession}. */
+export interface TrackOptions {
+  /** Called when the save fails; see {@link NodeSessionOptions.onError}. */
+  onError?: SaveErrorHandler | undefined
+  /** Save even a failed request's sessions. Default `false` (see `shouldSave`). */
+  saveOnError?: boolean | undefined
+  /**
+   * Whether the framework saw the handler fail (Express: an error passed on through `next`),
+   * asked once, when the response starts. Default: only the status tells (`5xx`).
+   */
+  failed?: ((req: IncomingMessage) => boolean) | undefined
+}
+
+interface Hook extends TrackOptions {
   req: IncomingMessage
   pending: PendingSession[]
-  onError: SaveErrorHandler | undefined
 }
 
 const hooks = new WeakMap<ServerResponse, Hook>()
@@ -100,33 +114,57 @@ export function addSessionHeaders(res: ServerResponse, cookies: readonly string[
   if (change.vary) res.setHeader('vary', change.vary)
 }
 
-const isSetCookie = (name: unknown) => `${name}`.toLowerCase() === 'set-cookie'
-const asList = (value: unknown): unknown[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value]
+type HeaderPair = [unknown, unknown]
 
-// `writeHead(status, headers)` replaces headers of the same name set before, so a `Set-Cookie`
-// among its headers would drop ours: merge ours into its own.
-function withCookies(args: unknown[], cookies: readonly string[]): unknown[] {
+// `writeHead(status, headers)` replaces headers of the same name set before, so its `Set-Cookie`,
+// `Vary` or `Cache-Control` would drop ours. Its headers are applied first as Node would (an object
+// replaces each name, a list replaces each name and then appends every pair), then ours are merged
+// in, then the head is written with the status (and message) alone.
+function replayWriteHead(
+  res: ServerResponse,
+  writeHead: (...args: unknown[]) => unknown,
+  args: unknown[],
+  cookies: readonly string[],
+): unknown {
   const last = args.at(-1)
-  if (cookies.length === 0 || last === null || typeof last !== 'object') return args
-  if (Array.isArray(last)) {
-    // Flat `[name, value, ...]` or `[[name, value], ...]`; Node sets each pair in turn.
-    const pairs: unknown[][] = Array.isArray(last[0])
-      ? (last as unknown[][])
-      : last.flatMap((item, i) => (i % 2 === 0 ? [[item, last[i + 1]]] : []))
-    if (!pairs.some(([name]) => isSetCookie(name))) return args
-    const own = pairs.filter(([name]) => isSetCookie(name)).flatMap(([, value]) => asList(value))
-    const rest = pairs.filter(([name]) => !isSetCookie(name)).flat()
-    return [...args.slice(0, -1), [...rest, 'set-cookie', [...own, ...cookies]]]
+  if (cookies.length === 0 || last === null || typeof last !== 'object') {
+    return writeHead.apply(res, args)
   }
-  const headers = { ...(last as OutgoingHttpHeaders) }
-  const keys = Object.keys(headers).filter(isSetCookie)
-  if (keys.length === 0) return args
-  const own = keys.flatMap((key) => asList(headers[key]))
-  for (const key of keys) delete headers[key]
-  headers['set-cookie'] = [...own.map(String), ...cookies]
-  return [...args.slice(0, -1), headers]
+  if (Array.isArray(last)) {
+    // Flat `[name, value, ...]` or `[[name, value], ...]`.
+    const pairs: HeaderPair[] = Array.isArray(last[0])
+      ? (last as HeaderPair[])
+      : last.flatMap((item, i): HeaderPair[] => (i % 2 === 0 ? [[item, last[i + 1]]] : []))
+    for (const [name] of pairs) if (name) res.removeHeader(String(name))
+    for (const [name, value] of pairs) {
+      if (name) res.appendHeader(String(name), value as string | readonly string[])
+    }
+  } else {
+    for (const [name, value] of Object.entries(last as OutgoingHttpHeaders)) {
+      if (name) res.setHeader(name, value as string | number | readonly string[])
+    }
+  }
+  addSessionHeaders(res, cookies)
+  return writeHead.apply(res, args.slice(0, -1))
 }
+
+/** The bytes a `write(chunk, encoding?)` call queues. */
+function chunkSize(args: unknown[]): number {
+  const [chunk, encoding] = args
+  if (typeof chunk === 'string') {
+    return Buffer.byteLength(
+      chunk,
+      typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+    )
+  }
+  return chunk instanceof Uint8Array ? chunk.byteLength : 0
+}
+
+const writableLength = Object.getOwnPropertyDescriptor(OutgoingMessage.prototype, 'writableLength')
+const writableNeedDrain = Object.getOwnPropertyDescriptor(
+  OutgoingMessage.prototype,
+  'writableNeedDrain',
+)
 
 function sendServerError(res: ServerResponse): void {
   for (const name of res.getHeaderNames()) res.removeHeader(name)
@@ -138,6 +176,29 @@ function install(res: ServerResponse, hook: Hook): void {
   const originals = methods.map((method) => res[method] as (...args: unknown[]) => unknown)
   const queue: Array<[number, unknown[]]> = []
   let state: 'waiting' | 'saving' | 'done' = 'waiting'
+  // Backpressure while the save runs: the bytes queued, and whether a `write` answered `false`
+  // (then a `'drain'` is owed once the queue is replayed).
+  let queuedBytes = 0
+  let needDrain = false
+
+  // While the save runs the queue is this response's buffer: report it as Node would. Defined at
+  // the first queued write only, so a response sent with `end()` alone pays nothing for it.
+  let viewDefined = false
+  const defineBufferView = () => {
+    viewDefined = true
+    Object.defineProperty(res, 'writableLength', {
+      configurable: true,
+      get(this: ServerResponse) {
+        return (writableLength?.get?.call(this) as number) + queuedBytes
+      },
+    })
+    Object.defineProperty(res, 'writableNeedDrain', {
+      configurable: true,
+      get(this: ServerResponse) {
+        return needDrain || (writableNeedDrain?.get?.call(this) as boolean)
+      },
+    })
+  }
 
   const report = async (error: unknown) => {
     try {
@@ -167,34 +228,61 @@ function install(res: ServerResponse, hook: Hook): void {
     if (failure !== undefined && !res.headersSent) {
       // The handler's response would claim a success the session did not have.
       queue.length = 0
+      queuedBytes = 0
       await report(failure)
       if (!res.headersSent && !res.writableEnded) sendServerError(res)
       return
     }
+    let drains = true
     for (const [index, args] of queue.splice(0)) {
-      const replayed = methods[index] === 'writeHead' ? withCookies(args, cookies) : args
+      const original = originals[index] as (...args: unknown[]) => unknown
       try {
-        originals[index]?.apply(res, replayed)
+        const result =
+          methods[index] === 'writeHead'
+            ? replayWriteHead(res, original, args, cookies)
+            : original.apply(res, args)
+        if (methods[index] === 'write') drains = result !== false
       } catch (error) {
         // Thrown to the handler without us (a second writeHead): report it, keep the order.
         void report(error)
       }
     }
+    queuedBytes = 0
+    // A real write that answered `false` makes the stream emit `'drain'` itself; otherwise the
+    // writer we told to wait is released here.
+    if (needDrain && drains && !res.writableEnded) res.emit('drain')
+    needDrain = false
     if (failure !== undefined) await report(failure)
   }
+
+  // The status the response starts with: `writeHead`'s first argument, or `res.statusCode`.
+  const statusOf = (index: number, args: unknown[]) =>
+    methods[index] === 'writeHead' && typeof args[0] === 'number' ? args[0] : res.statusCode
 
   methods.forEach((method, index) => {
     const original = originals[index]
     if (typeof original !== 'function') return
     const wrapper = function (this: ServerResponse, ...args: unknown[]): unknown {
       if (state === 'done') return original.apply(this, args)
-      queue.push([index, args])
       if (state === 'waiting') {
+        const failed = hook.failed?.(hook.req) ?? false
+        if (!shouldSave({ failed, status: statusOf(index, args) }, hook)) {
+          // Fail closed: the request failed, so its sessions are neither saved nor sent.
+          state = 'done'
+          return original.apply(this, args)
+        }
         state = 'saving'
+        queue.push([index, args])
         void save()
+      } else queue.push([index, args])
+      if (method === 'write') {
+        if (!viewDefined) defineBufferView()
+        queuedBytes += chunkSize(args)
+        if (queuedBytes >= res.writableHighWaterMark) needDrain = true
+        return !needDrain
       }
       // What the real calls return, so `res.writeHead(200).end()` chains.
-      return method === 'write' ? true : method === 'flushHeaders' ? undefined : res
+      return method === 'flushHeaders' ? undefined : res
     }
     Object.defineProperty(wrapper, 'name', { value: method })
     ;(res as unknown as Record<Method, unknown>)[method] = wrapper
@@ -202,22 +290,24 @@ function install(res: ServerResponse, hook: Hook): void {
 }
 
 /**
- * Saves `session` with the response: just before `res` sends its headers. Several sessions (and
- * stores) may be tracked on one response; the first `onError` given is the one used.
+ * Saves `session` with the response: just before `res` sends its headers, unless the request
+ * failed (see {@link TrackOptions}). Several sessions (and stores) may be tracked on one response;
+ * the options of the first call are the ones used. `options` may be an `onError` function alone.
  */
 export function trackSession(
   req: IncomingMessage,
   res: ServerResponse,
   pending: PendingSession,
-  onError?: SaveErrorHandler,
+  options?: SaveErrorHandler | TrackOptions,
 ): void {
   let hook = hooks.get(res)
   if (!hook) {
-    hook = { req, pending: [], onError }
+    const given = typeof options === 'function' ? { onError: options } : (options ?? {})
+    hook = { ...given, req, pending: [] }
     hooks.set(res, hook)
     install(res, hook)
   }
-  hook.onError ??= onError
+  hook.onError ??= typeof options === 'function' ? options : options?.onError
   if (!hook.pending.some((p) => p.session === pending.session)) hook.pending.push(pending)
 }
 
@@ -227,9 +317,17 @@ export function trackSession(
  * when the handler calls `res.end()` directly. An untouched session writes nothing and sends no
  * cookie. `session.save()` works without arguments.
  *
- * While the save runs, `res.write()` returns `true` and `res.writableEnded` stays `false`.
+ * Fail closed: when the response starts with a `5xx` status, nothing is saved and no session
+ * cookie is sent, unless `saveOnError` is set (a handler that throws has no other trace in
+ * node:http; answering `500` is how it fails).
  *
- * @param options `name` (default `'session'`), `onError` (default: none, a bare `500`).
+ * While the save runs the response's calls are queued; `res.write()` returns `false` once the
+ * queue holds `res.writableHighWaterMark` bytes and `'drain'` follows the save, so a writer that
+ * honours backpressure keeps memory bounded while the database is slow. `res.writableLength`
+ * counts the queue; `res.writableEnded` stays `false` until the save is done.
+ *
+ * @param options `name` (default `'session'`), `onError` (default: none, a bare `500`),
+ * `saveOnError` (default `false`).
  * @example
  * ```ts
  * const sessions = nodeSessions<{ views: number }>(store, { name: 'sid' })
@@ -244,9 +342,21 @@ export function nodeSessions<V extends SessionValues = SessionValues>(
   store: SessionCore,
   options: NodeSessionOptions = {},
 ): NodeSessions<V> {
+  return createNodeSessions<V>(store, options)
+}
+
+/**
+ * {@link nodeSessions} for a framework built on node:http that can also tell when a handler
+ * failed (`failed`, asked when the response starts; see {@link TrackOptions}).
+ */
+export function createNodeSessions<V extends SessionValues = SessionValues>(
+  store: SessionCore,
+  options: NodeSessionOptions,
+  failed?: (req: IncomingMessage) => boolean,
+): NodeSessions<V> {
   assertStore(store)
   const defaultName = resolveName(options)
-  const onError = options.onError
+  const track: TrackOptions = { onError: options.onError, saveOnError: options.saveOnError, failed }
   const loaded = new WeakMap<IncomingMessage, Map<string, Promise<Session<V>>>>()
 
   const load = async (req: IncomingMessage, res: ServerResponse, name: string) => {
@@ -256,7 +366,7 @@ export function nodeSessions<V extends SessionValues = SessionValues>(
     session.bind(req, {
       appendHeader: (_: string, value: string) => addSessionHeaders(res, [value]),
     })
-    trackSession(req, res, { store, session: session as Session<SessionValues>, context }, onError)
+    trackSession(req, res, { store, session: session as Session<SessionValues>, context }, track)
     return session
   }
 

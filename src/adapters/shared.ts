@@ -1,11 +1,14 @@
 /**
  * @module What every framework adapter shares: the options, the session name default, renew and
- * destroy over any store, and the cache headers a response carrying a session cookie needs.
+ * destroy over any store, the fail-closed rule ({@link shouldSave}), and the cache headers a
+ * response carrying a session cookie needs (re-exported from `../store/http.ts`).
  */
 import { UsageError } from '../errors.ts'
 import { assertCookieName } from '../session/options.ts'
 import type { Session, SessionValues } from '../session/session.ts'
 import type { RequestContext, SessionCore } from '../store/store.ts'
+
+export { addPrivateCacheHeaders, headerText, privateCacheHeaders } from '../store/http.ts'
 
 /** The cookie name adapters use when none is given. */
 export const defaultSessionName: string = 'session'
@@ -14,6 +17,13 @@ export const defaultSessionName: string = 'session'
 export interface AdapterOptions {
   /** The session's cookie name (an RFC 6265 token). Default `'session'`. */
   name?: string | undefined
+  /**
+   * Save the session even when the handler failed: it threw, rejected, called `next(err)`, or the
+   * response status is `5xx` (see {@link shouldSave}). Default `false`: a failed request commits
+   * nothing and sends no session cookie, so a half-done change (`values.admin = true`, then a
+   * throw) is never persisted.
+   */
+  saveOnError?: boolean | undefined
 }
 
 /** The store methods beyond `load`/`commit` that `PGStore` has and `CookieStore` lacks. */
@@ -26,6 +36,10 @@ interface Lifecycle {
 export function resolveName(options: AdapterOptions | undefined): string {
   const name = options?.name ?? defaultSessionName
   assertCookieName(name)
+  const saveOnError: unknown = options?.saveOnError
+  if (saveOnError !== undefined && typeof saveOnError !== 'boolean') {
+    throw new UsageError('ERR_INVALID_OPTION', 'saveOnError must be a boolean')
+  }
   return name
 }
 
@@ -60,29 +74,26 @@ export async function renewSession(
 }
 
 /**
- * The cache headers of a response that sets a session cookie (reliability.md C7): a shared cache
- * must neither store it nor serve it to another user. `Cache-Control: no-store` is added only when
- * the app set no `Cache-Control`; `Cookie` is added to `Vary` unless already there (or `*`).
- * Returns only the headers to change.
+ * Whether a response status counts as a failed request: every `5xx`. A `4xx` is an answer the app
+ * chose (a refused sign-in may well count attempts in the session), so it is saved as usual.
  */
-export function privateCacheHeaders(current: {
-  cacheControl: string | undefined
-  vary: string | undefined
-}): { cacheControl?: string; vary?: string } {
-  const out: { cacheControl?: string; vary?: string } = {}
-  if (!current.cacheControl) out.cacheControl = 'no-store'
-  const fields = (current.vary ?? '')
-    .split(',')
-    .map((field) => field.trim().toLowerCase())
-    .filter(Boolean)
-  if (!fields.includes('cookie') && !fields.includes('*')) {
-    out.vary = current.vary?.trim() ? `${current.vary}, Cookie` : 'Cookie'
-  }
-  return out
+export function isFailureStatus(status: number): boolean {
+  return status >= 500
 }
 
-/** A header value as one string (node:http may hold a number or a list). */
-export function headerText(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined
-  return Array.isArray(value) ? value.join(', ') : String(value)
+/**
+ * The fail-closed rule every adapter applies once the handler is done: nothing is saved and no
+ * session cookie is sent when the handler failed (it threw, rejected or passed an error on, or the
+ * response is a `5xx`), unless the app opted in with `saveOnError`. Changes made by `destroy` and
+ * `renew` are in the database already and stand; the cookie they would send is not sent.
+ *
+ * @param outcome `failed`: the framework reported an error; `status`: the response status.
+ * @param options the adapter's options (`saveOnError` default `false`).
+ */
+export function shouldSave(
+  outcome: { failed: boolean; status: number },
+  options: AdapterOptions | undefined,
+): boolean {
+  if (options?.saveOnError === true) return true
+  return !outcome.failed && !isFailureStatus(outcome.status)
 }

@@ -23,21 +23,35 @@ export function processIO(): CliIO {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env }
 }
 
-/** Writes `value` as one line of JSON, dates as ISO strings, bigints as numbers. */
+/**
+ * What a terminal must never receive raw from client-supplied text: C0 controls, DEL, C1 controls
+ * (U+0085, U+009B CSI...), and the bidirectional controls that reorder what the operator sees
+ * (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069), plus the line and paragraph separators.
+ */
+const unsafe =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+const escapeUnsafe = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+
+/**
+ * Writes `value` as one line of JSON, dates as ISO strings, bigints as numbers. The characters
+ * `JSON.stringify` leaves raw that a terminal would act on (C1 and bidirectional controls) are
+ * written as `\u` escapes, which read back as the same string.
+ */
 export function printJson(io: CliIO, value: unknown): void {
   const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))
-  io.stdout.write(`${text}\n`)
+  // Outside strings JSON has none of these characters, so escaping them everywhere is safe.
+  io.stdout.write(`${text.replace(unsafe, escapeUnsafe)}\n`)
 }
 
 /**
  * `text` with control characters shown as `\u001b` and the like: user agents come from clients,
- * and an escape sequence printed raw would drive the operator's terminal.
+ * and an escape sequence (or a bidirectional override) printed raw would drive or disguise the
+ * operator's terminal.
  */
 export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-  })
+  return text.replace(unsafe, escapeUnsafe)
 }
 
 /** Writes `rows` as left-aligned columns under `header`, two spaces apart, made printable. */

@@ -73,7 +73,8 @@ export function resolveCookieOptions(overrides: Partial<CookieOptions> = {}): Co
 
 /**
  * Checks options that would produce a broken or unsafe cookie. `name` adds the `__Host-` and
- * `__Secure-` prefix rules.
+ * `__Secure-` prefix rules, matched case-insensitively as browsers match them (`__host-sid` is a
+ * `__Host-` cookie to a browser, so it must follow the same rules or be refused).
  */
 export function validateCookieOptions(options: CookieOptions, name?: string): void {
   const fail = (what: string): never => {
@@ -91,8 +92,9 @@ export function validateCookieOptions(options: CookieOptions, name?: string): vo
   }
   if (options.sameSite === 'none' && !options.secure) fail("sameSite 'none' requires secure")
   if (options.partitioned && !options.secure) fail('partitioned requires secure')
-  if (name?.startsWith('__Secure-') && !options.secure) fail('a __Secure- cookie requires secure')
-  if (name?.startsWith('__Host-')) {
+  const prefix = name?.slice(0, 9).toLowerCase()
+  if (prefix === '__secure-' && !options.secure) fail('a __Secure- cookie requires secure')
+  if (prefix?.startsWith('__host-')) {
     if (!options.secure || options.path !== '/' || options.domain) {
       fail('a __Host- cookie requires secure, path "/" and no domain')
     }

@@ -7,7 +7,12 @@
 import { getRegistry } from '../session/registry.ts'
 import type { Session, SessionValues } from '../session/session.ts'
 import type { RequestLike, ResponseLike } from './http.ts'
-import { appendSetCookie, requestCookieHeader, requestUserAgent } from './http.ts'
+import {
+  addPrivateCacheHeaders,
+  appendSetCookie,
+  requestCookieHeader,
+  requestUserAgent,
+} from './http.ts'
 
 /** What a store may know about the request beyond its cookie. */
 export interface RequestContext {
@@ -42,7 +47,11 @@ export interface Store extends SessionCore {
     req: RequestLike,
     name: string,
   ): Promise<Session<V>>
-  /** Persists `session` and appends its `Set-Cookie` to `res` when one is due. */
+  /**
+   * Persists `session` and appends its `Set-Cookie` to `res` when one is due, with the cache
+   * headers of a response that sets a session cookie (`Cache-Control: no-store`, `Vary: Cookie`)
+   * when `res` can still carry them.
+   */
   save(req: RequestLike, res: ResponseLike, session: Session<SessionValues>): Promise<void>
 }
 
@@ -75,6 +84,8 @@ export abstract class RequestStore implements Store {
 
   async save(req: RequestLike, res: ResponseLike, session: Session<SessionValues>): Promise<void> {
     const setCookie = await this.commit(session, { userAgent: requestUserAgent(req) })
-    if (setCookie !== undefined) appendSetCookie(res, setCookie)
+    if (setCookie === undefined) return
+    appendSetCookie(res, setCookie)
+    addPrivateCacheHeaders(res)
   }
 }

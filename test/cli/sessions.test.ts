@@ -73,6 +73,26 @@ test('a hostile user agent is printed escaped, not as terminal control codes', a
   assert.match(run.stdout, /evil\\u001b\]0;pwned\\u0007agent$/m)
 })
 
+test('C1 and bidirectional controls are escaped in list output, text and --json alike', async () => {
+  // NEL, CSI (the 8-bit ESC [), DEL, a right-to-left override and an isolate: raw, each would move
+  // the cursor or reorder what the operator reads.
+  const agent = 'a\u0085b\u009b31mc\u007fd\u202eevil\u2066e'
+  await savedSession(fx.store, { n: 1 }, 'list-c1', 'plain')
+  // Written behind the store, as any writer of the shared table (a Go service, an old row) could.
+  await fx.db.query("UPDATE http_sessions SET user_agent = $1 WHERE owner = 'list-c1'", [agent])
+  const raw = /[\u007f-\u009f\u202e\u2066]/
+  const text = await cli(['sessions', 'list', '--owner', 'list-c1', ...fx.where])
+  assert.equal(text.code, 0, text.stderr)
+  assert.doesNotMatch(text.stdout, raw)
+  assert.match(text.stdout, /a\\u0085b\\u009b31mc\\u007fd\\u202eevil\\u2066e$/m)
+  const json = await cli(['sessions', 'list', '--owner', 'list-c1', '--json', ...fx.where])
+  assert.equal(json.code, 0, json.stderr)
+  assert.doesNotMatch(json.stdout, raw)
+  assert.ok(json.stdout.includes('a\\u0085b\\u009b31mc\\u007fd\\u202eevil\\u2066e'))
+  // The escapes read back as the stored user agent.
+  assert.equal(JSON.parse(json.stdout).sessions[0].userAgent, agent)
+})
+
 test('revoke --except HANDLE signs the owner out everywhere else', async () => {
   const kept = await savedSession(fx.store, { n: 1 }, 'rev-ada', 'keep')
   const others = [

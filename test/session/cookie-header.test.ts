@@ -120,6 +120,12 @@ test('unsafe options are refused: attribute injection, SameSite=None or Partitio
     [{ secure: false }, '__Secure-sid'],
     [{ domain: 'a.com' }, '__Host-sid'],
     [{ path: '/app' }, '__Host-sid'],
+    // Browsers match the prefixes case-insensitively, so these are prefixed cookies too.
+    [{ secure: false }, '__secure-sid'],
+    [{ secure: false }, '__SECURE-sid'],
+    [{ domain: 'a.com' }, '__host-sid'],
+    [{ path: '/app' }, '__HOST-sid'],
+    [{ secure: false }, '__hOsT-sid'],
   ]
   for (const [override, name] of bad) {
     assert.throws(() => validateCookieOptions({ ...base, ...override }, name), {
@@ -127,4 +133,6 @@ test('unsafe options are refused: attribute injection, SameSite=None or Partitio
     })
   }
   validateCookieOptions(base, '__Host-sid')
+  validateCookieOptions(base, '__host-sid')
+  validateCookieOptions({ ...base, secure: false }, '__Secur-sid')
 })
