@@ -23,8 +23,8 @@ before(async () => {
   counter = countStatements(db.pool)
   store = await newPGStoreFromPool(
     db.pool,
-    'demo-hash-key-0123456789abcdefgh',
-    'demo-block-key-0123456789abcdefg',
+    Buffer.from('demo-hash-key-0123456789abcdefgh'),
+    Buffer.from('demo-block-key-0123456789abcdefg'),
     { cookie: { secure: false } },
   )
 })
