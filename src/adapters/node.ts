@@ -40,7 +40,7 @@ export interface NodeSessionOptions extends AdapterOptions {
 }
 
 /** Loads a session of a request; see {@link nodeSessions}. */
-export type NodeSessions<V extends SessionValues = SessionValues> = (
+export type NodeSessions<V extends object = SessionValues> = (
   req: IncomingMessage,
   res: ServerResponse,
   name?: string,
@@ -240,7 +240,7 @@ export function trackSession(
  * })
  * ```
  */
-export function nodeSessions<V extends SessionValues = SessionValues>(
+export function nodeSessions<V extends object = SessionValues>(
   store: SessionCore,
   options: NodeSessionOptions = {},
 ): NodeSessions<V> {

@@ -289,7 +289,7 @@ export class PGStore extends RequestStore {
   // Lifecycle of one request ----------------------------------------------------------------
 
   /** Loads session `name` from a `Cookie` header. See `SessionCore.load`. */
-  async load<V extends SessionValues = SessionValues>(
+  async load<V extends object = SessionValues>(
     cookieHeader: string | null | undefined,
     name: string,
     _context?: RequestContext,
@@ -578,7 +578,7 @@ export class PGStore extends RequestStore {
     if (this.#closed) throw new UsageError('ERR_STORE_CLOSED', 'the store is closed')
   }
 
-  #decodeFailed<V extends SessionValues>(session: Session<V>, error: unknown): Session<V> {
+  #decodeFailed<V extends object>(session: Session<V>, error: unknown): Session<V> {
     const typed = error instanceof DecodeError || (error as PgStoreError)?.kind === 'decode'
     if (!typed) throw error
     session.error = error as PgStoreError

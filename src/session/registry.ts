@@ -26,7 +26,7 @@ export class Registry {
    * The session `name` from `store`, loaded on first use. Throws `ERR_INVALID_COOKIE_NAME` for a
    * name that is not an RFC 6265 token.
    */
-  get<V extends SessionValues = SessionValues>(store: Store, name: string): Promise<Session<V>> {
+  get<V extends object = SessionValues>(store: Store, name: string): Promise<Session<V>> {
     assertCookieName(name)
     let entry = this.#entries.get(name)
     if (!entry) {
