@@ -62,6 +62,8 @@ export {
 export type { CleanupHandle, CleanupReport, DeleteExpiredOptions } from './pg/cleanup.ts'
 export type { QueryConfig, QueryResultLike, SqlClient, SqlConnection } from './pg/driver.ts'
 export { type MigrateOptions, type Migration, type MigrationResult, migrate } from './pg/migrate.ts'
+// Fresh clone, packaging and types (issue 12)
+export type { NewPGStoreOptions } from './pg/new-pg-store.ts'
 export {
   type KeyPairsAndOptions,
   newPGStore,
@@ -88,6 +90,7 @@ export { Session, type SessionValues } from './session/session.ts'
 export { CookieStore, type CookieStoreOptions } from './store/cookie-store.ts'
 export { StoreEventEmitter, type StoreEvents } from './store/events.ts'
 export type { RequestLike, ResponseLike } from './store/http.ts'
+export type { StoreKeyPairs } from './store/key-pairs.ts'
 // Stores
 export {
   type RequestContext,

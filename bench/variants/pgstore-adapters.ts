@@ -8,8 +8,8 @@ import { createServer } from 'node:http'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import Fastify from 'fastify'
 import { Hono } from 'hono'
-import { sessionOf as expressSession, expressSessions } from '../../src/adapters/express.ts'
-import { sessionOf as fastifySession, fastifySessions } from '../../src/adapters/fastify.ts'
+import { expressSessions } from '../../src/adapters/express.ts'
+import { createFastifySessions } from '../../src/adapters/fastify.ts'
 import { honoSessions, type SessionVariables } from '../../src/adapters/hono.ts'
 import { nodeSessions } from '../../src/adapters/node.ts'
 import { newPGStoreFromPool } from '../../src/pg/new-pg-store.ts'
@@ -94,9 +94,10 @@ export const pgstoreExpress: Variant = adapterVariant(
   'pgstore: Express adapter (expressSessions)',
   async (store) => {
     const app = express()
-    app.use(expressSessions<Values>(store, { name: 'sid' }))
+    const sessions = expressSessions<Values>(store, { name: 'sid' })
+    app.use(sessions)
     app.get(['/new', '/read', '/incr'], (req, res) => {
-      res.send(route(req.path, expressSession<Values>(req)))
+      res.send(route(req.path, sessions.of(req)))
     })
     app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
       res.status(500).end()
@@ -111,9 +112,10 @@ export const pgstoreFastify: Variant = adapterVariant(
   'pgstore: Fastify adapter (fastifySessions)',
   async (store) => {
     const app = Fastify({ logger: false })
-    await app.register(fastifySessions, { store, name: 'sid' })
+    const sessions = createFastifySessions<Values>({ store, name: 'sid' })
+    await app.register(sessions)
     for (const path of ['/new', '/read', '/incr']) {
-      app.get(path, async (request) => route(path, fastifySession<Values>(request)))
+      app.get(path, async (request) => route(path, sessions.of(request)))
     }
     await app.listen({ port: 0, host: '127.0.0.1' })
     const address = app.server.address()

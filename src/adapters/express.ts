@@ -2,17 +2,28 @@
  * @module The Express 5 middleware: `req.session` is loaded before the handler and saved before
  * the response is sent (through the node:http machinery of `./node.ts`).
  *
- * `req.session` is typed with a generic helper, `sessionOf<V>(req)`, rather than by augmenting
- * `Express.Request`: `@types/express-session` (installed in many apps) declares `req.session`
- * with its own type, and two declarations break the app's build.
+ * `req.session` is typed through the middleware itself, `sessions.of(req)` (`Session<V>` for the
+ * `V` the middleware was built with, checked to be the session it loaded), rather than by
+ * augmenting `Express.Request`: `@types/express-session` (installed in many apps) declares
+ * `req.session` with its own type, and two declarations break the app's build.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { UsageError } from '../errors.ts'
 import { Session, type SessionValues } from '../session/session.ts'
 import type { SessionCore } from '../store/store.ts'
 import { createNodeSessions, type NodeSessionOptions } from './node.ts'
+import { LoadedSessions } from './typed.ts'
 
 export { destroySession, renewSession } from './shared.ts'
+
+/** The middleware {@link expressSessions} returns, with its typed accessor. */
+export interface ExpressSessions<V extends object = SessionValues> extends RequestHandler {
+  /**
+   * `req.session` as `Session<V>`. Throws `ERR_INVALID_SESSION` unless this middleware loaded it
+   * (it is not mounted before this route, or another middleware's session is there).
+   */
+  of(req: Request): Session<V>
+}
 
 /**
  * Express middleware that loads the session into `req.session`. It is saved automatically just
@@ -29,29 +40,36 @@ export { destroySession, renewSession } from './shared.ts'
  * (default `false`).
  * @example
  * ```ts
- * app.use(expressSessions(store, { name: 'sid' }))
+ * const sessions = expressSessions<{ user: string }>(store, { name: 'sid' })
+ * app.use(sessions)
  * app.post('/login', async (req, res) => {
- *   const session = sessionOf<{ user: string }>(req)
+ *   const session = sessions.of(req) // Session<{ user: string }>
  *   await renewSession(session)
  *   session.values.user = 'ada'
  *   res.redirect('/')
  * })
  * ```
  */
-export function expressSessions<V extends SessionValues = SessionValues>(
+export function expressSessions<V extends object = SessionValues>(
   store: SessionCore,
   options: NodeSessionOptions = {},
-): RequestHandler {
+): ExpressSessions<V> {
   const sessions = createNodeSessions<V>(store, options, routerSawError)
-  return async function session(req: Request, res: Response, next: NextFunction): Promise<void> {
+  const loaded = new LoadedSessions<V>(
+    'req.session is not a session of this middleware: mount it (app.use) before this route',
+  )
+  async function session(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
-      ;(req as unknown as { session: Session<V> }).session = await sessions(req, res)
+      ;(req as unknown as { session: Session<V> }).session = loaded.add(await sessions(req, res))
     } catch (error) {
       next(error)
       return
     }
     next()
   }
+  const of = (req: Request): Session<V> =>
+    loaded.check((req as unknown as { session?: unknown }).session)
+  return Object.assign(session, { of })
 }
 
 // Express's router (2.3+) remembers on the request every error passed to `next` and not yet
@@ -67,7 +85,7 @@ function routerSawError(req: unknown): boolean {
  * `req.session`, typed. Throws `ERR_INVALID_SESSION` when {@link expressSessions} did not run for
  * this request (a route mounted before it).
  */
-export function sessionOf<V extends SessionValues = SessionValues>(req: Request): Session<V> {
+export function sessionOf(req: Request): Session<SessionValues> {
   const session: unknown = (req as unknown as { session?: unknown }).session
   if (!(session instanceof Session)) {
     throw new UsageError(
@@ -75,5 +93,5 @@ export function sessionOf<V extends SessionValues = SessionValues>(req: Request)
       'req.session is not a pgstore session: mount expressSessions() before this route',
     )
   }
-  return session as Session<V>
+  return session as Session<SessionValues>
 }

@@ -2,7 +2,9 @@
  * @module The Fastify 5 plugin: the session is loaded in `onRequest` into `request.session` and
  * saved in `onSend`, its `Set-Cookie` set on the reply.
  *
- * `request.session` is typed with `sessionOf<V>(request)`, not by augmenting `FastifyRequest`:
+ * Typed access goes through the plugin itself: `createFastifySessions<V>(options)` returns a plugin
+ * whose `of(request)` is `Session<V>`, checked to be the session it loaded. `request.session` is
+ * not typed by augmenting `FastifyRequest`:
  * `@fastify/session` and `@fastify/secure-session` declare `request.session` with their own types,
  * and a program that sees two declarations (an app migrating, a benchmark of both) fails to
  * build. An app using only pgstore may add the augmentation itself:
@@ -20,6 +22,7 @@ import {
   resolveName,
   shouldSave,
 } from './shared.ts'
+import { LoadedSessions } from './typed.ts'
 
 export { destroySession, renewSession } from './shared.ts'
 
@@ -40,7 +43,12 @@ function sendCookie(reply: FastifyReply, setCookie: string): void {
   if (change.vary) reply.header('vary', change.vary)
 }
 
-const plugin: FastifyPluginAsync<FastifySessionOptions> = async function pgstore(app, options) {
+/** The plugin body; `loaded`, when given, records each session for a typed accessor. */
+async function install(
+  app: Parameters<FastifyPluginAsync>[0],
+  options: FastifySessionOptions,
+  loaded?: LoadedSessions<object>,
+): Promise<void> {
   const store = options.store
   assertStore(store)
   const name = resolveName(options)
@@ -56,6 +64,7 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async function pgstore
     // `session.save()` in a handler sets its cookie on this reply.
     session.bind(request, { appendHeader: (_: string, value: string) => sendCookie(reply, value) })
     ;(request as unknown as { session: Session<SessionValues> }).session = session
+    loaded?.add(session)
     contexts.set(request, context)
   })
 
@@ -77,6 +86,9 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async function pgstore
   })
 }
 
+const plugin: FastifyPluginAsync<FastifySessionOptions> = (app, options) => install(app, options)
+const pluginMeta = { fastify: '5.x', name: 'pgstore' } as const
+
 /**
  * Fastify plugin: `request.session` in every route, saved automatically when the reply is sent.
  * An untouched session writes nothing and sends no cookie. A failed load or save goes to Fastify's
@@ -91,25 +103,60 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async function pgstore
  * @example
  * ```ts
  * await app.register(fastifySessions, { store, name: 'sid' })
+ * app.get('/', async (request) => sessionOf(request).values) // untyped values
+ * ```
+ * For typed values, {@link createFastifySessions}.
+ * ```ts
+ * ```
+ */
+export const fastifySessions: FastifyPluginAsync<FastifySessionOptions> = fp(plugin, pluginMeta)
+
+/** A plugin with its options built in, and its typed accessor; see {@link createFastifySessions}. */
+export interface FastifySessions<V extends object = SessionValues> extends FastifyPluginAsync {
+  /**
+   * `request.session` as `Session<V>`. Throws `ERR_INVALID_SESSION` unless this plugin loaded it
+   * (it is not registered in this request's context, or another plugin instance's session is there).
+   */
+  of(request: FastifyRequest): Session<V>
+}
+
+/**
+ * {@link fastifySessions} with typed values: register the returned plugin, then read the session
+ * with its `of(request)`.
+ *
+ * @param options `store` (required), `name` (default `'session'`), checked here.
+ * @example
+ * ```ts
+ * const sessions = createFastifySessions<{ views: number }>({ store, name: 'sid' })
+ * await app.register(sessions)
  * app.get('/', async (request) => {
- *   const session = sessionOf<{ views: number }>(request)
+ *   const session = sessions.of(request) // Session<{ views: number }>
  *   session.values.views = (session.values.views ?? 0) + 1
  *   return { views: session.values.views }
  * })
  * ```
  */
-export const fastifySessions: FastifyPluginAsync<FastifySessionOptions> = fp(plugin, {
-  fastify: '5.x',
-  name: 'pgstore',
-})
+export function createFastifySessions<V extends object = SessionValues>(
+  options: FastifySessionOptions,
+): FastifySessions<V> {
+  assertStore(options.store)
+  resolveName(options)
+  const loaded = new LoadedSessions<V>(
+    'request.session is not a session of this plugin: register it before this route',
+  )
+  const body: FastifyPluginAsync = (app) => install(app, options, loaded as LoadedSessions<object>)
+  const registered = fp(body, pluginMeta)
+  const of = (request: FastifyRequest): Session<V> =>
+    loaded.check((request as unknown as { session?: unknown }).session)
+  return Object.assign(registered, { of })
+}
 
 /**
- * `request.session`, typed. Throws `ERR_INVALID_SESSION` when {@link fastifySessions} is not
- * registered in this request's context.
+ * `request.session` with untyped values (`Session<SessionValues>`). For typed values use
+ * {@link createFastifySessions} and its `of(request)`. Throws `ERR_INVALID_SESSION` when no pgstore
+ * plugin is registered in this request's context.
  */
-export function sessionOf<V extends SessionValues = SessionValues>(
-  request: FastifyRequest,
-): Session<V> {
+export function sessionOf(request: FastifyRequest): Session<SessionValues> {
   const session: unknown = (request as unknown as { session?: unknown }).session
   if (!(session instanceof Session)) {
     throw new UsageError(
@@ -117,5 +164,5 @@ export function sessionOf<V extends SessionValues = SessionValues>(
       'request.session is not a pgstore session: register fastifySessions first',
     )
   }
-  return session as Session<V>
+  return session as Session<SessionValues>
 }

@@ -27,7 +27,7 @@ export interface HeadersLike {
 export type FetchRequestLike = { headers: HeadersLike } | HeadersLike | string | null | undefined
 
 /** The session functions of one store; see {@link fetchSessions}. */
-export interface FetchSessions<V extends SessionValues = SessionValues> {
+export interface FetchSessions<V extends object = SessionValues> {
   /**
    * Loads session `name` (default: the adapter's) from the request's `Cookie` header. Never throws
    * for a bad cookie (a new session, with `session.error` set); rejects with a `StoreError` only
@@ -146,7 +146,7 @@ function mustCopy(response: Response): boolean {
  * }
  * ```
  */
-export function fetchSessions<V extends SessionValues = SessionValues>(
+export function fetchSessions<V extends object = SessionValues>(
   store: SessionCore,
   options?: AdapterOptions,
 ): FetchSessions<V> {

@@ -18,7 +18,7 @@ export { destroySession, renewSession } from './shared.ts'
 /**
  * The context variables the middleware sets, for `new Hono<{ Variables: SessionVariables<V> }>()`.
  */
-export type SessionVariables<V extends SessionValues = SessionValues> = {
+export type SessionVariables<V extends object = SessionValues> = {
   session: Session<V>
 }
 
@@ -43,7 +43,7 @@ export type SessionVariables<V extends SessionValues = SessionValues> = {
  * })
  * ```
  */
-export function honoSessions<V extends SessionValues = SessionValues>(
+export function honoSessions<V extends object = SessionValues>(
   store: SessionCore,
   options?: AdapterOptions,
 ): MiddlewareHandler<{ Variables: SessionVariables<V> }> {

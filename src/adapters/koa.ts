@@ -1,6 +1,11 @@
 /**
  * @module The Koa middleware: `ctx.session`, saved after the downstream middleware resolves and
  * before Koa writes the response. Koa is imported for its types only.
+ *
+ * Types: importing this module declares `ctx.session` on Koa's `DefaultContext` as a session with
+ * untyped values, so `app.use(koaSessions(...))` followed by `app.use((ctx) => ctx.session)` is not
+ * `any`. Typed values come from the middleware itself: `sessions.of(ctx)` is `Session<V>`, checked
+ * to be the session it loaded. (`koa-session`'s types declare `ctx.session` too; use one of them.)
  */
 import type { DefaultState, Middleware } from 'koa'
 import type { Session, SessionValues } from '../session/session.ts'
@@ -13,11 +18,19 @@ import {
   resolveName,
   shouldSave,
 } from './shared.ts'
+import { LoadedSessions } from './typed.ts'
 
 export { destroySession, renewSession } from './shared.ts'
 
+declare module 'koa' {
+  interface DefaultContext {
+    /** The request's pgstore session (values untyped; `sessions.of(ctx)` for typed values). */
+    session: Session<SessionValues>
+  }
+}
+
 /** What the middleware adds to the Koa context. */
-export type SessionContext<V extends SessionValues = SessionValues> = {
+export type SessionContext<V extends object = SessionValues> = {
   session: Session<V>
 }
 
@@ -39,6 +52,16 @@ async function saveIntoError(error: unknown, pending: Parameters<typeof commitSe
   target.headers = headers
 }
 
+/** The middleware {@link koaSessions} returns, with its typed accessor. */
+export interface KoaSessions<V extends object = SessionValues>
+  extends Middleware<DefaultState, SessionContext<V>> {
+  /**
+   * `ctx.session` as `Session<V>`. Throws `ERR_INVALID_SESSION` unless this middleware loaded it
+   * (it runs after this one, or another middleware's session is there).
+   */
+  of(ctx: { session?: unknown }): Session<V>
+}
+
 /**
  * Koa middleware: loads the session into `ctx.session` and saves it once the downstream middleware
  * resolved. An untouched session writes nothing and sends no cookie. A failed load or save is
@@ -48,25 +71,33 @@ async function saveIntoError(error: unknown, pending: Parameters<typeof commitSe
  * is saved and no session cookie is sent, unless `saveOnError` is set (then the cookie rides on
  * the error's `headers`, which Koa sets on its error response).
  *
- * The context type flows through `app.use`, so no global augmentation is needed.
+ * The context type flows through a chained `app.use`; otherwise use `sessions.of(ctx)`.
  *
  * @param options `name`: the cookie name, default `'session'`; `saveOnError`, default `false`.
  * @example
  * ```ts
- * const app = new Koa().use(koaSessions<{ views: number }>(store, { name: 'sid' }))
+ * const sessions = koaSessions<{ views: number }>(store, { name: 'sid' })
+ * app.use(sessions)
  * app.use((ctx) => {
- *   ctx.session.values.views = (ctx.session.values.views ?? 0) + 1
- *   ctx.body = `views: ${ctx.session.values.views}`
+ *   const session = sessions.of(ctx) // Session<{ views: number }>; ctx.session is untyped
+ *   session.values.views = (session.values.views ?? 0) + 1
+ *   ctx.body = `views: ${session.values.views}`
  * })
  * ```
  */
-export function koaSessions<V extends SessionValues = SessionValues>(
+export function koaSessions<V extends object = SessionValues>(
   store: SessionCore,
   options?: AdapterOptions,
-): Middleware<DefaultState, SessionContext<V>> {
+): KoaSessions<V> {
   assertStore(store)
   const name = resolveName(options)
-  return async function session(ctx, next) {
+  const loaded = new LoadedSessions<V>(
+    'ctx.session is not a session of this middleware: app.use() it before this one',
+  )
+  const middleware: Middleware<DefaultState, SessionContext<V>> = async function session(
+    ctx,
+    next,
+  ) {
     const context = { userAgent: ctx.get('user-agent') || undefined }
     const session = await store.load<V>(ctx.get('cookie') || undefined, name, context)
     const res = ctx.res
@@ -74,7 +105,7 @@ export function koaSessions<V extends SessionValues = SessionValues>(
     session.bind(ctx.req, {
       appendHeader: (_: string, value: string) => addSessionHeaders(res, [value]),
     })
-    ctx.session = session
+    ctx.session = loaded.add(session)
     const pending = [{ store, session: session as Session<SessionValues>, context }]
     try {
       await next()
@@ -86,4 +117,6 @@ export function koaSessions<V extends SessionValues = SessionValues>(
     const cookies = await commitSessions(pending)
     if (cookies.length > 0) addSessionHeaders(res, cookies)
   }
+  const of = (ctx: { session?: unknown }): Session<V> => loaded.check(ctx.session)
+  return Object.assign(middleware, { of })
 }

@@ -42,7 +42,7 @@ export interface NodeSessionOptions extends AdapterOptions {
 }
 
 /** Loads a session of a request; see {@link nodeSessions}. */
-export type NodeSessions<V extends SessionValues = SessionValues> = (
+export type NodeSessions<V extends object = SessionValues> = (
   req: IncomingMessage,
   res: ServerResponse,
   name?: string,
@@ -338,7 +338,7 @@ export function trackSession(
  * })
  * ```
  */
-export function nodeSessions<V extends SessionValues = SessionValues>(
+export function nodeSessions<V extends object = SessionValues>(
   store: SessionCore,
   options: NodeSessionOptions = {},
 ): NodeSessions<V> {
@@ -349,7 +349,7 @@ export function nodeSessions<V extends SessionValues = SessionValues>(
  * {@link nodeSessions} for a framework built on node:http that can also tell when a handler
  * failed (`failed`, asked when the response starts; see {@link TrackOptions}).
  */
-export function createNodeSessions<V extends SessionValues = SessionValues>(
+export function createNodeSessions<V extends object = SessionValues>(
   store: SessionCore,
   options: NodeSessionOptions,
   failed?: (req: IncomingMessage) => boolean,

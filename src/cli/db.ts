@@ -17,25 +17,10 @@ export interface Database {
   close(): Promise<void>
 }
 
-// Reasons worth naming; anything else gets the store's generic wording.
-const reasons: Record<string, string> = {
-  ECONNREFUSED: 'connection refused (is PostgreSQL running there?)',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host not found (DNS lookup failed)',
-  ETIMEDOUT: 'the connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  '28P01': 'password authentication failed',
-  '28000': 'the server refused this user or host (pg_hba.conf)',
-  '3D000': 'the database does not exist',
-  '57P03': 'the server is not accepting connections yet',
-}
-
 function unreachable(error: unknown, target: DatabaseTarget): StoreError {
+  // The library names the reason (refused, bad password, no such database); the CLI adds where.
   const typed = toStoreError(error, 'connect')
-  const code = (error as { code?: unknown } | null)?.code
-  const reason =
-    (typeof code === 'string' ? reasons[code] : undefined) ??
-    typed.message.replace(/^connect: /, '')
+  const reason = typed.message.replace(/^connect: (the database could not be reached: )?/, '')
   const sqlState = typed instanceof StoreError ? typed.sqlState : undefined
   return new StoreError(typed.code, `cannot connect to ${target.display}: ${reason}`, {
     cause: error,

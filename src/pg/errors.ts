@@ -15,6 +15,9 @@ const bySqlState: Record<string, [StoreError['code'], string]> = {
   '57014': ['ERR_STORE_TIMEOUT', 'the query was cancelled (statement_timeout)'],
   '55P03': ['ERR_STORE_TIMEOUT', 'the query could not get a lock in time (lock_timeout)'],
   '25006': ['ERR_STORE_READ_ONLY', 'the database is read-only (a standby after failover?)'],
+  '28P01': ['ERR_STORE_UNAVAILABLE', 'password authentication failed'],
+  '28000': ['ERR_STORE_UNAVAILABLE', 'the server refused this user or host (pg_hba.conf)'],
+  '3D000': ['ERR_STORE_UNAVAILABLE', 'the database does not exist'],
   '42P01': ['ERR_STORE_TABLE_MISSING', 'the sessions table does not exist: run `pgstore migrate`'],
   '42703': ['ERR_STORE_TABLE_MISSING', 'the sessions table lacks a column: run `pgstore migrate`'],
 }
@@ -32,6 +35,15 @@ const connectionCodes = new Set([
   'CONNECTION_DESTROYED',
   'CONNECT_TIMEOUT',
 ])
+
+/** Why a connection failed, by Node's error code: the CLI and the library say the same. */
+const connectionReasons: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is PostgreSQL running there?)',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found (DNS lookup failed)',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+}
 
 /** Wraps any driver failure as a {@link StoreError}; pgstore's own errors pass through. */
 export function toStoreError(error: unknown, doing: string): PgStoreError {
@@ -62,7 +74,7 @@ export function toStoreError(error: unknown, doing: string): PgStoreError {
   if (/pool.*(ended|end on a pool)|Cannot use a pool after calling end/i.test(message)) {
     return new StoreError('ERR_STORE_CLOSED', `${doing}: the store is closed`, { cause: error })
   }
-  return new StoreError('ERR_STORE_UNAVAILABLE', `${doing}: the database could not be reached`, {
-    cause: error,
-  })
+  const reason = typeof code === 'string' ? connectionReasons[code] : undefined
+  const text = `the database could not be reached${reason === undefined ? '' : `: ${reason}`}`
+  return new StoreError('ERR_STORE_UNAVAILABLE', `${doing}: ${text}`, { cause: error })
 }

@@ -112,7 +112,7 @@ export class PGStore extends RequestStore {
   // Lifecycle of one request ----------------------------------------------------------------
 
   /** Loads session `name` from a `Cookie` header. See `SessionCore.load`. */
-  async load<V extends SessionValues = SessionValues>(
+  async load<V extends object = SessionValues>(
     cookieHeader: string | null | undefined,
     name: string,
     _context?: RequestContext,

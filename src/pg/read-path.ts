@@ -22,7 +22,7 @@ interface LoadedRow {
  * Fills `session` (new and empty, as the store made it) from cookie `name` in `cookieHeader` and its
  * row. Bad input leaves it new, with the typed error on `session.error`; only a store failure throws.
  */
-export async function loadSession<V extends SessionValues>(
+export async function loadSession<V extends object>(
   ctx: StoreContext,
   session: Session<V>,
   cookieHeader: string | null | undefined,
@@ -82,7 +82,7 @@ export async function loadSession<V extends SessionValues>(
 }
 
 /** A decode failure means "not this store's session": keep it new, record why, rethrow the rest. */
-function decodeFailed<V extends SessionValues>(
+function decodeFailed<V extends object>(
   ctx: StoreContext,
   session: Session<V>,
   error: unknown,

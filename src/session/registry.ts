@@ -12,10 +12,7 @@ import type { Session, SessionValues } from './session.ts'
  * `Store` is one; the registry names only these two methods so it does not depend on stores.
  */
 export interface SessionSource {
-  'new'<V extends SessionValues = SessionValues>(
-    req: RequestLike,
-    name: string,
-  ): Promise<Session<V>>
+  'new'<V extends object = SessionValues>(req: RequestLike, name: string): Promise<Session<V>>
   save(req: RequestLike, res: ResponseLike, session: Session<SessionValues>): Promise<void>
 }
 
@@ -37,10 +34,7 @@ export class Registry {
    * The session `name` from `store`, loaded on first use. Throws `ERR_INVALID_COOKIE_NAME` for a
    * name that is not an RFC 6265 token.
    */
-  get<V extends SessionValues = SessionValues>(
-    store: SessionSource,
-    name: string,
-  ): Promise<Session<V>> {
+  get<V extends object = SessionValues>(store: SessionSource, name: string): Promise<Session<V>> {
     assertCookieName(name)
     let entry = this.#entries.get(name)
     if (!entry) {

@@ -31,7 +31,7 @@ export interface SessionSaver {
  * await session.save(req, res)
  * ```
  */
-export class Session<V extends SessionValues = SessionValues> {
+export class Session<V extends object = SessionValues> {
   /** The id, empty until the first save of a new session. Never shown in errors or events. */
   id: string
   /** The cookie name this session travels under. */

@@ -68,7 +68,7 @@ export class CookieStore extends RequestStore {
     for (const codec of this.codecs) codec.maxAge(Math.max(age, 0))
   }
 
-  async load<V extends SessionValues = SessionValues>(
+  async load<V extends object = SessionValues>(
     cookieHeader: string | null | undefined,
     name: string,
   ): Promise<Session<V>> {

@@ -30,7 +30,7 @@ export interface RequestContext {
  *   nothing needs sending (an unchanged session whose expiry need not move).
  */
 export interface SessionCore {
-  load<V extends SessionValues = SessionValues>(
+  load<V extends object = SessionValues>(
     cookieHeader: string | null | undefined,
     name: string,
     context?: RequestContext,
@@ -41,12 +41,9 @@ export interface SessionCore {
 /** The gorilla/sessions `Store` interface, with promises. */
 export interface Store extends SessionCore {
   /** The session `name` of this request, loaded once per request and cached (the registry). */
-  get<V extends SessionValues = SessionValues>(req: RequestLike, name: string): Promise<Session<V>>
+  get<V extends object = SessionValues>(req: RequestLike, name: string): Promise<Session<V>>
   /** A session loaded from the request without the per-request cache. */
-  'new'<V extends SessionValues = SessionValues>(
-    req: RequestLike,
-    name: string,
-  ): Promise<Session<V>>
+  'new'<V extends object = SessionValues>(req: RequestLike, name: string): Promise<Session<V>>
   /**
    * Persists `session` and appends its `Set-Cookie` to `res` when one is due, with the cache
    * headers of a response that sets a session cookie (`Cache-Control: no-store`, `Vary: Cookie`)
@@ -57,7 +54,7 @@ export interface Store extends SessionCore {
 
 /** `get`, `new` and `save` for any store that implements `load` and `commit`. */
 export abstract class RequestStore implements Store {
-  abstract load<V extends SessionValues = SessionValues>(
+  abstract load<V extends object = SessionValues>(
     cookieHeader: string | null | undefined,
     name: string,
     context?: RequestContext,
@@ -68,17 +65,11 @@ export abstract class RequestStore implements Store {
     context?: RequestContext,
   ): Promise<string | undefined>
 
-  async get<V extends SessionValues = SessionValues>(
-    req: RequestLike,
-    name: string,
-  ): Promise<Session<V>> {
+  async get<V extends object = SessionValues>(req: RequestLike, name: string): Promise<Session<V>> {
     return getRegistry(req).get<V>(this, name)
   }
 
-  new<V extends SessionValues = SessionValues>(
-    req: RequestLike,
-    name: string,
-  ): Promise<Session<V>> {
+  new<V extends object = SessionValues>(req: RequestLike, name: string): Promise<Session<V>> {
     return this.load<V>(requestCookieHeader(req), name)
   }
 

@@ -49,13 +49,14 @@ after(() => fx.close())
 
 test('express: res.redirect after a change carries the cookie', async () => {
   const app = express()
-  app.use(expressSessions<{ user: string }>(fx.store, { name: 'sid' }))
+  const sessions = expressSessions<{ user: string }>(fx.store, { name: 'sid' })
+  app.use(sessions)
   app.get('/login', (req, res) => {
-    sessionOf<{ user: string }>(req).values.user = 'ada'
+    sessions.of(req).values.user = 'ada'
     res.redirect(303, '/me')
   })
   app.get('/me', (req, res) => {
-    res.json({ user: sessionOf<{ user: string }>(req).values.user ?? null })
+    res.json({ user: sessions.of(req).values.user ?? null })
   })
   const server = await serve(app)
   try {
@@ -101,6 +102,9 @@ test('express: a failed load goes to next(err) and the error handler', async () 
 test('express: sessionOf without the middleware is a UsageError', async () => {
   const app = express()
   let caught: unknown
+  let caughtTyped: unknown
+  const mine = expressSessions<{ n: number }>(fx.store, { name: 'mine' })
+  const other = expressSessions(fx.store, { name: 'other' })
   app.get('/', (req, res) => {
     try {
       sessionOf(req)
@@ -109,10 +113,22 @@ test('express: sessionOf without the middleware is a UsageError', async () => {
     }
     res.end()
   })
+  // A session from another middleware instance is not this accessor's `Session<{ n: number }>`.
+  app.get('/other', other, (req, res) => {
+    try {
+      mine.of(req)
+    } catch (error) {
+      caughtTyped = error
+    }
+    res.json({ untyped: sessionOf(req).name })
+  })
   const server = await serve(app)
   try {
     await server.send('/')
     assert.ok(caught instanceof UsageError && caught.code === 'ERR_INVALID_SESSION')
+    const res = await server.send('/other')
+    assert.deepEqual(res.body, { untyped: 'other' })
+    assert.ok(caughtTyped instanceof UsageError && caughtTyped.code === 'ERR_INVALID_SESSION')
   } finally {
     await server.close()
   }

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import Fastify from 'fastify'
-import { fastifySessions, sessionOf } from '../../src/adapters/fastify.ts'
-import { type SessionCore, StoreError } from '../../src/index.ts'
+import { createFastifySessions, fastifySessions, sessionOf } from '../../src/adapters/fastify.ts'
+import { type SessionCore, StoreError, UsageError } from '../../src/index.ts'
 import {
   type AdapterFixture,
   adapterFixture,
@@ -58,14 +58,15 @@ test('fastify: the plugin carries fastify-plugin metadata (name pgstore, fastify
 
 test('fastify: request.session is set in every route; session.save() in a route sends one cookie', async () => {
   const app = Fastify()
-  await app.register(fastifySessions, { store: fx.store, name: 'sid' })
+  const sessions = createFastifySessions<{ n: number }>({ store: fx.store, name: 'sid' })
+  await app.register(sessions)
   app.get('/save', async (request) => {
-    const session = sessionOf<{ n: number }>(request)
+    const session = sessions.of(request)
     session.values.n = 5
     await session.save()
     return { ok: true }
   })
-  app.get('/read', async (request) => ({ n: sessionOf<{ n: number }>(request).values.n ?? null }))
+  app.get('/read', async (request) => ({ n: sessions.of(request).values.n ?? null }))
   const send = sender(app)
   try {
     const saved = await send('/save')
@@ -102,6 +103,28 @@ test('fastify: a failed save goes to the error handler, not a silent 200', async
     assert.deepEqual(reply.body, { code: 'ERR_STORE_UNAVAILABLE' })
     assert.deepEqual(reply.setCookies, [])
     assert.equal(seen.length, 1)
+  } finally {
+    await app.close()
+  }
+})
+
+test('fastify: a typed accessor refuses a session it did not load', async () => {
+  const app = Fastify()
+  const typed = createFastifySessions<{ n: number }>({ store: fx.store, name: 'sid' })
+  await app.register(fastifySessions, { store: fx.store, name: 'other' })
+  let caught: unknown
+  app.get('/', async (request) => {
+    try {
+      typed.of(request)
+    } catch (error) {
+      caught = error
+    }
+    return { name: sessionOf(request).name }
+  })
+  const send = sender(app)
+  try {
+    assert.deepEqual((await send('/')).body, { name: 'other' })
+    assert.ok(caught instanceof UsageError && caught.code === 'ERR_INVALID_SESSION')
   } finally {
     await app.close()
   }

@@ -212,7 +212,7 @@ test('node: onError may send its own response', async () => {
 test('node: a failed load rejects, and is retried by the next call', async () => {
   let calls = 0
   const flaky: SessionCore = {
-    load: async <V extends Record<string, unknown>>(
+    load: async <V extends object>(
       header: string | null | undefined,
       name: string,
     ): Promise<Session<V>> => {
