@@ -129,10 +129,10 @@ describe('hostile gob input', () => {
     rejects(Uint8Array.from([0xf7, 1, 2, 3, 4, 5, 6, 7, 8, 9]), /unsigned integer/)
   })
 
-  it('nesting 10_000 deep is refused quickly; 64 levels are fine, 65 are not', () => {
-    const started = performance.now()
+  it('nesting 10_000 deep is refused typed (not a stack overflow); 64 levels are fine, 65 are not', () => {
+    // The depth check runs before each nested value is read, so a deep input fails at level 65
+    // with the typed error rather than exhausting the stack (a RangeError would not match).
     rejects(nestedSlices(10_000), /nested too deeply/)
-    assert.ok(performance.now() - started < 500)
     // The top-level map is level 1.
     const deepest = gobSerializer.deserialize(nestedSlices(63)) as { k: unknown }
     let level = 1
