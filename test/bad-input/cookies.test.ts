@@ -155,10 +155,10 @@ test('MACs of the wrong length: ERR_COOKIE_MAC_INVALID, never a RangeError', asy
 })
 
 test('oversize values: ERR_COOKIE_TOO_LONG before any decoding', async () => {
+  // 'A'… is valid base64 with no separator: any step after the length check would fail with
+  // another code, so TOO_LONG shows the length was checked first.
   for (const length of [4097, 16 * 1024, 1024 * 1024]) {
-    const started = performance.now()
     await rejected(`sid=${'A'.repeat(length)}`, ['ERR_COOKIE_TOO_LONG'])
-    assert.ok(performance.now() - started < 100)
   }
 })
 

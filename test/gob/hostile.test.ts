@@ -105,7 +105,6 @@ describe('hostile gob input', () => {
 
   it('a declared length of 2^62 is refused before anything is allocated', () => {
     const huge = gobUint(2n ** 62n)
-    const started = performance.now()
     // as the message length
     rejects(Uint8Array.from([...huge, 0x0c, 0x00, 0x00]), /length/)
     // as a top-level string's length
@@ -122,7 +121,6 @@ describe('hostile gob input', () => {
     rejects(
       Uint8Array.from([...MAP_DEF, ...message([0xff, 0x82, 0, 1, ...STRING_KEY_K, ...slice])]),
     )
-    assert.ok(performance.now() - started < 200)
   })
 
   it('an integer wider than 8 bytes is refused', () => {
