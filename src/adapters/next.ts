@@ -12,7 +12,7 @@ import type { cookies } from 'next/headers.js'
 import { UsageError } from '../errors.ts'
 import type { Session, SessionValues } from '../session/session.ts'
 import type { SessionCore } from '../store/store.ts'
-import { appendSessionCookie } from './fetch.ts'
+import { withSessionCookie } from './response-cookie.ts'
 import {
   type AdapterOptions,
   assertStore,
@@ -146,19 +146,11 @@ export function nextSessions<V extends SessionValues = SessionValues>(
         const session = await store.load<V>(request.headers.get('cookie'), name, {
           userAgent: request.headers.get('user-agent') ?? undefined,
         })
-        let response = await handler(request, session, context)
+        const response = await handler(request, session, context)
         const setCookie = await store.commit(session as Session<SessionValues>, {
           userAgent: request.headers.get('user-agent') ?? undefined,
         })
-        if (setCookie === undefined) return response
-        try {
-          appendSessionCookie(response.headers, setCookie)
-        } catch {
-          // Response.redirect() and fetch() results have immutable headers: copy, then set.
-          response = new Response(response.body, response)
-          appendSessionCookie(response.headers, setCookie)
-        }
-        return response
+        return setCookie === undefined ? response : withSessionCookie(response, setCookie)
       }
     },
     destroySession: (session) => destroySession(session as Session<SessionValues>),
