@@ -1,0 +1,67 @@
+/**
+ * The h3 example over real HTTP on 127.0.0.1: sign in (a new session id, a flash shown once), the
+ * visit counter, a bad sign-in that commits nothing, sign out.
+ */
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, test } from 'node:test'
+import { toNodeHandler } from 'h3/node'
+import { createH3App } from '../../examples/h3/app.ts'
+import { type AdapterFixture, adapterFixture, pairOf } from '../adapters/helpers.ts'
+
+let fx: AdapterFixture
+let server: Server
+let base: string
+before(async () => {
+  fx = await adapterFixture('h3 example')
+  server = createServer(toNodeHandler(createH3App(fx.store, { name: 'sid' })))
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+after(async () => {
+  server.closeAllConnections()
+  server.close()
+  await fx.close()
+})
+
+const call = (method: string, path: string, cookie: string, body?: unknown) =>
+  fetch(`${base}${path}`, {
+    method,
+    headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  })
+
+test('h3 example: visit, sign in with a new id, the flash once, sign out', async () => {
+  const first = await call('GET', '/', '')
+  const anonymous = pairOf(first.headers.get('set-cookie') ?? undefined)
+  assert.deepEqual(await first.json(), { user: null, visits: 1, flashes: [] })
+
+  const login = await call('POST', '/login', anonymous, { user: 'ada' })
+  assert.equal(login.status, 200)
+  const cookie = pairOf(login.headers.get('set-cookie') ?? undefined)
+  assert.notEqual(cookie, anonymous, 'sign-in renews the session id')
+  assert.deepEqual(await (await call('GET', '/', anonymous)).json(), {
+    user: null,
+    visits: 1,
+    flashes: [],
+  })
+
+  assert.deepEqual(await (await call('GET', '/', cookie)).json(), {
+    user: 'ada',
+    visits: 2,
+    flashes: ['welcome, ada'],
+  })
+  assert.deepEqual((await (await call('GET', '/', cookie)).json()).flashes, [])
+
+  const mark = fx.mark()
+  const bad = await call('POST', '/login', cookie, { user: '' })
+  assert.equal(bad.status, 400)
+  assert.deepEqual(fx.writesSince(mark), [])
+
+  const logout = await call('POST', '/logout', cookie)
+  assert.match(logout.headers.get('set-cookie') ?? '', /^sid=; /)
+  assert.equal((await (await call('GET', '/', cookie)).json()).user, null)
+})
