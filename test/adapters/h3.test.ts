@@ -3,19 +3,16 @@
  * real HTTP requests and cookies.
  */
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
 import { H3, HTTPError } from 'h3'
-import { toNodeHandler } from 'h3/node'
 import { destroySession, h3Sessions, sessionOf } from '../../src/adapters/h3.ts'
+import { type H3Server, serveH3 } from './h3-server.ts'
 import { type AdapterFixture, adapterFixture, pairOf } from './helpers.ts'
 
 type Values = { n: number; user: string }
 
 let fx: AdapterFixture
-let server: Server
+let server: H3Server
 let base: string
 before(async () => {
   fx = await adapterFixture('h3')
@@ -42,12 +39,10 @@ before(async () => {
     await destroySession(sessionOf(event))
     return 'bye'
   })
-  server = createServer(toNodeHandler(app)).listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  server = await serveH3(app)
+  base = server.base
 })
 after(async () => {
-  server.closeAllConnections()
   server.close()
   await fx.close()
 })

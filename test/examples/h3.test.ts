@@ -3,26 +3,20 @@
  * visit counter, a bad sign-in that commits nothing, sign out.
  */
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
-import { toNodeHandler } from 'h3/node'
 import { createH3App } from '../../examples/h3/app.ts'
+import { type H3Server, serveH3 } from '../adapters/h3-server.ts'
 import { type AdapterFixture, adapterFixture, pairOf } from '../adapters/helpers.ts'
 
 let fx: AdapterFixture
-let server: Server
+let server: H3Server
 let base: string
 before(async () => {
   fx = await adapterFixture('h3 example')
-  server = createServer(toNodeHandler(createH3App(fx.store, { name: 'sid' })))
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  server = await serveH3(createH3App(fx.store, { name: 'sid' }))
+  base = server.base
 })
 after(async () => {
-  server.closeAllConnections()
   server.close()
   await fx.close()
 })
