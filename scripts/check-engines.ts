@@ -12,6 +12,17 @@ import semver from 'semver'
 interface LockPackage {
   version?: string
   engines?: { node?: unknown } | unknown[]
+  os?: string[]
+  cpu?: string[]
+}
+
+// npm skips (and never checks the engines of) a platform package built for another system, such
+// as sharp's win32 binaries: only packages this machine would install can warn here.
+function installsHere(pkg: LockPackage): boolean {
+  const fits = (list: string[] | undefined, value: string) =>
+    list === undefined ||
+    (!list.includes(`!${value}`) && (list.every((x) => x.startsWith('!')) || list.includes(value)))
+  return fits(pkg.os, process.platform) && fits(pkg.cpu, process.arch)
 }
 
 const root = new URL('../', import.meta.url)
@@ -21,7 +32,7 @@ const supported: string = manifest.engines.node
 
 const problems: string[] = []
 for (const [where, pkg] of Object.entries<LockPackage>(lock.packages)) {
-  if (where === '') continue
+  if (where === '' || !installsHere(pkg)) continue
   const engines = pkg.engines
   // Old packages sometimes wrote `engines` as an array of strings, which npm ignores.
   if (engines === undefined || Array.isArray(engines)) continue

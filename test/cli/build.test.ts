@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
 import { promisify } from 'node:util'
+import { buildPackage } from '../support/package.ts'
 import { databaseUrl } from '../support/pg.ts'
 import { repoRoot, runScript } from './helpers.ts'
 
@@ -19,20 +19,7 @@ let tscOutput = ''
 
 before(async () => {
   // A package-shaped folder: dist/ built from src/, with the package.json, migrations and deps.
-  root = mkdtempSync(path.join(tmpdir(), 'pgstore-cli-build-'))
-  copyFileSync(path.join(repoRoot, 'package.json'), path.join(root, 'package.json'))
-  symlinkSync(path.join(repoRoot, 'migrations'), path.join(root, 'migrations'))
-  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'))
-  const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc')
-  // Other parts of the tree may be mid-edit: tsc still emits, and only our files' errors matter.
-  tscOutput = await run(
-    process.execPath,
-    [tsc, '-p', 'tsconfig.build.json', '--outDir', path.join(root, 'dist')],
-    { cwd: repoRoot },
-  ).then(
-    (r) => r.stdout,
-    (error: { stdout?: string }) => error.stdout ?? '',
-  )
+  ;({ root, tscOutput } = await buildPackage('cli-build'))
   main = path.join(root, 'dist', 'cli', 'main.js')
 })
 after(() => rmSync(root, { recursive: true, force: true }))
