@@ -24,7 +24,8 @@ each. Expired rows are already invisible to the store; this only frees space.
 Safe next to running applications: if another process is cleaning the table, this
 one does nothing and says so (the lock is keyed by the table itself, however it is
 named). Interrupting it (Ctrl-C) loses at most one batch.
-On a terminal, a progress line shows rows deleted, rate and elapsed time.
+On a terminal, a progress line shows rows deleted out of the expired rows counted
+at the start, the rate, elapsed time and an estimate of the time left.
 
 Options:
   --batch N            rows per batch. Default: 1000
@@ -37,6 +38,24 @@ const progressIntervalMs = 100
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`
+}
+
+/**
+ * The progress line: `deleted 500 of 1200 rows (42%), 250 rows/s, 2.0s elapsed, about 2.8s left`.
+ * The total was counted before the first batch; rows that expire meanwhile can push `deleted`
+ * past it, so the share is capped and the estimate then reads "finishing".
+ */
+export function progressLine(deleted: number, total: number, elapsedMs: number): string {
+  const rate = deleted / Math.max(elapsedMs / 1000, 0.001)
+  const share = total === 0 ? 100 : Math.min(100, Math.floor((deleted / total) * 100))
+  const left = total - deleted
+  const eta =
+    left <= 0
+      ? 'finishing'
+      : rate > 0
+        ? `about ${seconds((left / rate) * 1000)} left`
+        : 'ETA unknown'
+  return `deleted ${deleted} of ${total} rows (${share}%), ${Math.round(rate)} rows/s, ${seconds(elapsedMs)} elapsed, ${eta}`
 }
 
 /** Runs `pgstore cleanup`; returns the exit code. */
@@ -72,6 +91,16 @@ export async function cleanupCommand(args: string[], io: CliIO): Promise<number>
   let batches = 0
   let lockedOut = false
   try {
+    // Only a terminal shows progress; cron runs skip the count.
+    const total = showProgress
+      ? Number(
+          (
+            await db.pool.query<{ n: string }>(
+              `SELECT count(*) AS n FROM ${target.table.qualified} WHERE expires_on < now()`,
+            )
+          ).rows[0]?.n ?? 0,
+        )
+      : 0
     // The same per-table lock and batches as the stores' cleanup, without a store: no keys needed.
     const queries = buildQueries(target.table)
     // One batch per call, so progress can be drawn between batches.
@@ -88,11 +117,7 @@ export async function cleanupCommand(args: string[], io: CliIO): Promise<number>
       batches += report.batches
       const now = performance.now()
       if (showProgress && now - drawnAt >= progressIntervalMs) {
-        const elapsed = now - started
-        const rate = Math.round(deleted / Math.max(elapsed / 1000, 0.001))
-        io.stdout.write(
-          `\r\x1b[Kdeleted ${deleted} rows, ${rate} rows/s, ${seconds(elapsed)} elapsed`,
-        )
+        io.stdout.write(`\r\x1b[K${progressLine(deleted, total, now - started)}`)
         drawnAt = now
       }
       if (report.deleted < batchSize) break

@@ -7,6 +7,7 @@ import { generateRandomKey } from '../codec/index.ts'
 import { StoreError } from '../errors.ts'
 import { toStoreError } from '../pg/errors.ts'
 import { PGStore } from '../pg/pg-store.ts'
+import { sessionsTables } from '../pg/table-shape.ts'
 import type { DatabaseTarget } from './args.ts'
 
 /** An open connection pool for one command run. */
@@ -29,9 +30,30 @@ function unreachable(error: unknown, target: DatabaseTarget): StoreError {
 }
 
 /**
+ * The error for a `--table` that does not exist. It does not suggest `pgstore migrate`, which
+ * would create the mistyped name: it lists the sessions tables that do exist, and says how to
+ * create a new one on purpose.
+ */
+async function tableMissing(pool: pg.Pool, target: DatabaseTarget): Promise<StoreError> {
+  const where = target.table.schema === undefined ? ' (searched the search_path)' : ''
+  const found = await sessionsTables(pool).catch(() => [])
+  const shown =
+    found.slice(0, 5).join(', ') + (found.length > 5 ? `, and ${found.length - 5} more` : '')
+  const existing =
+    found.length === 0
+      ? 'no sessions table exists in this database'
+      : `sessions tables here: ${shown}`
+  const create = `pgstore migrate${target.table.schema === undefined ? '' : ` --schema ${target.table.schema}`} --table ${target.table.table}`
+  return new StoreError(
+    'ERR_STORE_TABLE_MISSING',
+    `the table ${target.table.qualified} does not exist${where}; ${existing}. To create it on purpose: ${create}`,
+  )
+}
+
+/**
  * Connects to `target` and checks the sessions table exists (unless `requireTable` is false).
  * Throws `StoreError`: `ERR_STORE_UNAVAILABLE` and the like when the server cannot be reached,
- * `ERR_STORE_TABLE_MISSING` telling the user to run `pgstore migrate`.
+ * `ERR_STORE_TABLE_MISSING` naming the sessions tables that do exist.
  */
 export async function openDatabase(
   target: DatabaseTarget,
@@ -58,11 +80,7 @@ export async function openDatabase(
         throw unreachable(error, target)
       })
     if (options.requireTable && !result.rows[0]?.found) {
-      const where = target.table.schema === undefined ? ' (searched the search_path)' : ''
-      throw new StoreError(
-        'ERR_STORE_TABLE_MISSING',
-        `the sessions table ${target.table.qualified} does not exist${where}: run \`pgstore migrate\` first`,
-      )
+      throw await tableMissing(pool, target)
     }
   } catch (error) {
     await close()

@@ -45,7 +45,8 @@ Commands:
 
 Run 'pgstore <command> --help' for a command's options. Commands that use the
 database read DATABASE_URL (or --database-url) and take --schema and --table;
-all take --json for output meant for scripts.
+all take --json for output meant for scripts: results on stdout, and a failure
+as one JSON line on stderr, {"error":{"code","kind","message","sqlState"?}}.
 
 Exit codes:
   0  success
@@ -61,6 +62,37 @@ function version(): string {
 /** One printable line of an error's message; the rest of a driver's text stays out. */
 function oneLine(message: string): string {
   return printable(message.split('\n')[0] ?? '')
+}
+
+/** The message without a leading `<command>: ` the library already put there (`migrate: ...`). */
+function withoutPrefix(message: string, name: string): string {
+  return message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message
+}
+
+/** Writes a failure of command `name` to stderr, as text or as one JSON line; returns the code. */
+function report(io: CliIO, name: string, error: unknown, json: boolean): number {
+  const typed = error instanceof PgStoreError ? error : undefined
+  const usage = typed?.kind === 'usage'
+  const code = usage ? exitCodes.usage : exitCodes.failure
+  const raw = error instanceof Error ? error.message : String(error)
+  const message = oneLine(withoutPrefix(raw, name))
+  if (json) {
+    const sqlState = (typed as { sqlState?: unknown } | undefined)?.sqlState
+    const body = {
+      code: typed?.code ?? 'ERR_INTERNAL',
+      kind: typed?.kind ?? 'internal',
+      message: typed ? message : `unexpected error: ${message}`,
+      ...(typeof sqlState === 'string' ? { sqlState } : {}),
+    }
+    io.stderr.write(`${JSON.stringify({ command: name, exitCode: code, error: body })}\n`)
+  } else if (usage) {
+    io.stderr.write(`pgstore ${name}: ${message} (see \`pgstore ${name} --help\`)\n`)
+  } else if (typed) {
+    io.stderr.write(`pgstore ${name}: ${message}\n`)
+  } else {
+    io.stderr.write(`pgstore ${name}: unexpected error: ${message}\n`)
+  }
+  return code
 }
 
 /**
@@ -97,18 +129,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   try {
     return await command.run([...args], io)
   } catch (error) {
-    if (error instanceof PgStoreError && error.kind === 'usage') {
-      io.stderr.write(
-        `pgstore ${name}: ${oneLine(error.message)} (see \`pgstore ${name} --help\`)\n`,
-      )
-      return exitCodes.usage
-    }
-    if (error instanceof PgStoreError) {
-      io.stderr.write(`pgstore ${name}: ${oneLine(error.message)}\n`)
-      return exitCodes.failure
-    }
-    const message = error instanceof Error ? error.message : String(error)
-    io.stderr.write(`pgstore ${name}: unexpected error: ${oneLine(message)}\n`)
-    return exitCodes.failure
+    // `--json` is honoured even when parsing the other options failed.
+    return report(io, name, error, args.includes('--json'))
   }
 }

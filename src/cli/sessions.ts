@@ -17,7 +17,8 @@ list     prints the owner's live sessions, most recently active first, each with
          HANDLE (a row number; the session id itself is never shown).
 revoke   deletes the owner's sessions: all of them (sign out everywhere), all but
          --except HANDLE, or only --handle HANDLE. Their cookies then load as new,
-         empty sessions.
+         empty sessions. A HANDLE that is not one of the owner's live sessions
+         revokes nothing and exits with status 2.
 
 The owner is what the application set as session.owner before saving.
 
@@ -102,10 +103,22 @@ export async function sessionsCommand(args: string[], io: CliIO): Promise<number
       }
       return 0
     }
+    const unknownHandle = (value: string) =>
+      new UsageError(
+        'ERR_INVALID_OPTION',
+        `owner ${printable(owner)} has no live session with handle ${value}: nothing revoked; ` +
+          `\`pgstore sessions list --owner ${printable(owner)}\` shows the handles`,
+      )
+    // Keeping a session that is not there would sign the owner out everywhere: refuse instead.
+    if (except !== undefined) {
+      const live = await store.listSessions(owner)
+      if (!live.some((s) => s.handle === except)) throw unknownHandle(except)
+    }
     const revoked =
       handle === undefined
         ? await store.revokeSessions(owner, except === undefined ? {} : { except })
         : Number(await store.revokeSession(owner, handle))
+    if (handle !== undefined && revoked === 0) throw unknownHandle(handle)
     if (values.json) printJson(io, { owner, revoked })
     else io.stdout.write(`revoked ${revoked} session(s) of owner ${printable(owner)}\n`)
     return 0

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.ts'
 import { type SqlClient, transaction } from './driver.ts'
 import { toStoreError } from './errors.ts'
 import { type TableRef, tableRef } from './identifiers.ts'
+import { assertSessionsShape } from './table-shape.ts'
 
 /** One migration, with its SQL rendered for a table. */
 export interface Migration {
@@ -48,6 +49,10 @@ export async function loadMigrations(ref: TableRef): Promise<Migration[]> {
   )
 }
 
+function firstId(all: readonly Migration[]): string {
+  return all[0]?.id ?? ''
+}
+
 function ledger(ref: TableRef): string {
   return ref.schema === undefined ? '"pgstore_migrations"' : `"${ref.schema}"."pgstore_migrations"`
 }
@@ -83,11 +88,14 @@ export async function migrate(
   try {
     if (options.dryRun) {
       const done = await appliedIds(client, ref)
+      if (!done.has(firstId(all))) await assertSessionsShape(client, ref)
       return { applied: [], pending: all.filter((m) => !done.has(m.id)) }
     }
     // Cheap path for every start after the first: nothing pending, no lock, no DDL.
     const before = await appliedIds(client, ref)
     if (all.every((m) => before.has(m.id))) return { applied: [], pending: [] }
+    // A table not created by our first migration must be Go's, not some other table of that name.
+    if (!before.has(firstId(all))) await assertSessionsShape(client, ref)
     if (!client.connect) {
       throw new UsageError('ERR_INVALID_OPTION', 'migrations need a driver with connect()')
     }

@@ -22,7 +22,9 @@ export interface SessionSaver {
  * One named session of one request.
  *
  * `values` holds what the app keeps between requests; it is `Partial<V>` because a new session
- * starts empty. The object has no prototype, so keys like `__proto__` are plain data.
+ * starts empty. The object has no prototype, so keys like `__proto__` are plain data. `V` may be
+ * any object type, an `interface` included (an interface has no index signature, so a
+ * `Record<string, unknown>` bound would refuse it); the default is {@link SessionValues}.
  *
  * @example
  * ```ts

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, test } from 'node:test'
+import { progressLine } from '../../src/cli/cleanup.ts'
 import { runCli } from '../../src/cli/dispatch.ts'
 import type { CliIO } from '../../src/cli/output.ts'
 import { newPGStoreFromPool, type SqlClient } from '../../src/index.ts'
@@ -73,7 +74,7 @@ test('cleanup --max-batches stops early; the next run goes on', async () => {
   assert.equal((await remainingKeys()).length, 0)
 })
 
-test('on a terminal, a progress line shows rows, rate and elapsed time, then is cleared', async () => {
+test('on a terminal, a progress line shows rows of the total, rate, elapsed time and time left, then is cleared', async () => {
   await seed(0, 3)
   let out = ''
   const io: CliIO = {
@@ -88,12 +89,34 @@ test('on a terminal, a progress line shows rows, rate and elapsed time, then is 
   assert.equal(segments[0], '', 'the first write is a progress line')
   const progress = segments
     .slice(1, -1)
-    .map((line) => /^deleted (\d+) rows, (\d+) rows\/s, ([\d.]+)s elapsed$/.exec(line))
+    .map((line) =>
+      /^deleted (\d+) of (\d+) rows \((\d+)%\), (\d+) rows\/s, ([\d.]+)s elapsed, (about [\d.]+s left|finishing)$/.exec(
+        line,
+      ),
+    )
   assert.ok(progress.length >= 1 && progress.every((m) => m !== null), JSON.stringify(out))
   assert.ok(progress.every((m) => Number(m?.[1]) <= 3))
+  // The total is the expired rows counted before the first batch.
+  assert.ok(
+    progress.every((m) => m?.[2] === '3'),
+    JSON.stringify(out),
+  )
+
   // The progress line is erased, then the final report is written in its place.
   assert.match(segments.at(-1) ?? '', /^deleted 3 expired sessions from .* in 4 batch\(es\)/)
   assert.equal((await remainingKeys()).length, 0)
+})
+
+test('the progress line: share of the total, rate, and an estimate of the time left', () => {
+  const cases: Array<[number, number, number, string]> = [
+    [500, 1000, 2000, '500 of 1000 rows (50%), 250 rows/s, 2.0s elapsed, about 2.0s left'],
+    [1200, 1000, 4000, '1200 of 1000 rows (100%), 300 rows/s, 4.0s elapsed, finishing'],
+    [0, 10, 0, '0 of 10 rows (0%), 0 rows/s, 0.0s elapsed, ETA unknown'],
+    [0, 0, 50, '0 of 0 rows (100%), 0 rows/s, 0.1s elapsed, finishing'],
+  ]
+  for (const [deleted, total, elapsed, line] of cases) {
+    assert.equal(progressLine(deleted, total, elapsed), `deleted ${line}`)
+  }
 })
 
 test('while another process holds the cleanup lock, cleanup deletes nothing and says so', async () => {

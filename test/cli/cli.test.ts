@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { SecureCookie } from '../../src/index.ts'
-import { assertOneLineError, cli } from './helpers.ts'
+import { assertOneLineError, cli, cliEach } from './helpers.ts'
 
 const commands = ['migrate', 'cleanup', 'stats', 'keygen', 'sessions', 'import']
 const databaseCommands = [['migrate'], ['cleanup'], ['stats'], ['sessions', 'list', '--owner', 'a']]
@@ -22,14 +22,18 @@ test('pgstore --help lists every command and documents exit codes 0, 1 and 2', a
 })
 
 test('every command has --help (exit 0, its own usage line) and `pgstore help <command>`', async () => {
-  await Promise.all(
-    commands.map(async (command) => {
-      const [run, viaHelp] = await Promise.all([cli([command, '--help']), cli(['help', command])])
-      assert.equal(run.code, 0, command)
-      assert.match(run.stdout, new RegExp(`^Usage: pgstore ${command}`), command)
-      assert.equal(viaHelp.stdout, run.stdout)
-    }),
+  const runs = await cliEach(
+    commands.flatMap((command) => [
+      [command, '--help'],
+      ['help', command],
+    ]),
   )
+  commands.forEach((command, i) => {
+    const [run, viaHelp] = [runs[2 * i], runs[2 * i + 1]]
+    assert.equal(run?.code, 0, command)
+    assert.match(run?.stdout ?? '', new RegExp(`^Usage: pgstore ${command}`), command)
+    assert.equal(viaHelp?.stdout, run?.stdout)
+  })
   const migrate = await cli(['migrate', '-h'])
   assert.match(migrate.stdout, /--dry-run/)
   assert.match(migrate.stdout, /--database-url/)
@@ -67,7 +71,7 @@ test('usage errors exit 2 with one line naming the problem', async () => {
     [['sessions', 'revoke', '--owner', 'a', '--except', '1', '--handle', '2'], /either --except/],
     [['sessions', 'list', '--owner', 'a', '--handle', '2'], /for `sessions revoke`/],
   ]
-  const runs = await Promise.all(cases.map(([args]) => cli(args)))
+  const runs = await cliEach(cases.map(([args]) => args))
   runs.forEach((run, i) => {
     assertOneLineError(run, 2, cases[i]?.[1] ?? /never/)
   })

@@ -58,6 +58,21 @@ export async function cli(
   return runScript(mainScript, args, { DATABASE_URL: await databaseUrl(), ...env })
 }
 
+/**
+ * Runs `pgstore` once per argument list, a few at a time, results in order. Each run is a whole
+ * `node --import tsx` start: dozens at once on a busy machine outlast the per-run timeout.
+ */
+export async function cliEach(
+  argLists: readonly (readonly string[])[],
+  concurrency = 3,
+): Promise<CliRun[]> {
+  const runs: CliRun[] = []
+  for (let i = 0; i < argLists.length; i += concurrency) {
+    runs.push(...(await Promise.all(argLists.slice(i, i + concurrency).map((args) => cli(args)))))
+  }
+  return runs
+}
+
 /** Asserts `run` failed with `code` and exactly one stderr line, with no stack trace. */
 export function assertOneLineError(run: CliRun, code: number, pattern: RegExp): void {
   assert.equal(run.code, code, `exit code; stderr: ${run.stderr}`)

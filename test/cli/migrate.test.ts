@@ -24,7 +24,7 @@ async function tableExists(schema: string, table = 'http_sessions'): Promise<boo
   return result.rows[0]?.found !== null
 }
 
-test('before migrate, commands needing the table exit 1 and say to run pgstore migrate', async () => {
+test('before migrate, commands needing the table exit 1 and say how to create it on purpose', async () => {
   const where = ['--schema', db.schema]
   const runs = await Promise.all([
     cli(['stats', ...where]),
@@ -37,7 +37,7 @@ test('before migrate, commands needing the table exit 1 and say to run pgstore m
     assertOneLineError(
       run,
       1,
-      /^pgstore \w+: the sessions table ".*" does not exist.*pgstore migrate/,
+      /^pgstore \w+: the table ".*" does not exist.*To create it on purpose: pgstore migrate --schema \S+ --table \w+$/,
     )
   }
   assert.match(runs[4]?.stderr ?? '', /"no_such_table"/)

@@ -153,7 +153,10 @@ test('revoke --handle deletes one session; revoke alone deletes all; --json repo
     '--json',
     ...fx.where,
   ])
-  assert.deepEqual(JSON.parse(foreign.stdout), { owner: 'rev-cy', revoked: 0 })
+  // It matches nothing: exit 2 and a JSON error on stderr, and bob keeps his session.
+  assert.equal(foreign.code, 2)
+  assert.equal(foreign.stdout, '')
+  assert.equal(JSON.parse(foreign.stderr).error.code, 'ERR_INVALID_OPTION')
   assert.equal((await list('rev-bob')).length, 1)
 
   const all = await cli(['sessions', 'revoke', '--owner', 'rev-cy', '--json', ...fx.where])
