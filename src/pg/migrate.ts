@@ -43,7 +43,9 @@ export async function loadMigrations(ref: TableRef): Promise<Migration[]> {
       id: file.slice(0, -'.sql'.length),
       sql: (await readFile(new URL(file, migrationsFolder), 'utf8'))
         .replaceAll('{{table}}', ref.qualified)
-        .replaceAll('{{name}}', ref.table),
+        .replaceAll('{{name}}', ref.table)
+        // Functions (0005's trigger) live in the table's schema: `"schema".`, or nothing.
+        .replaceAll('{{schema_prefix}}', ref.schema === undefined ? '' : `"${ref.schema}".`),
     })),
   )
 }
