@@ -74,11 +74,22 @@ export async function loadSession<V extends SessionValues>(
     // A cookie signed with an older key pair is re-issued with the current one (rotation).
     cookieDue: opened.oldKey,
     cookieSignedAt: opened.signedAt,
+    reseal: resealDue(ctx, decoded) ? decoded.sealed : undefined,
     maxAge: session.options.maxAge,
     destroyed: false,
   })
   ctx.events.notify('loaded', { name })
   return session
+}
+
+/**
+ * A row sealed under an older key pair is re-sealed under the current one, so retiring the old pair
+ * loses no session; a seal older than `resealAfter` is renewed, so a Go reader (whose codecs check
+ * the timestamp against its MaxAge) keeps reading a session we only touch.
+ */
+function resealDue(ctx: StoreContext, row: OpenedRow): boolean {
+  const age = Math.floor(ctx.settings.now() / 1000) - row.sealedAt
+  return row.codec > 0 || age > ctx.settings.resealAfter
 }
 
 /** A decode failure means "not this store's session": keep it new, record why, rethrow the rest. */
