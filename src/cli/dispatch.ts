@@ -8,6 +8,7 @@ import { cleanupCommand, cleanupHelp } from './cleanup.ts'
 import { keygenCommand, keygenHelp } from './keygen.ts'
 import { migrateCommand, migrateHelp } from './migrate.ts'
 import { type CliIO, printable } from './output.ts'
+import { resealCommand, resealHelp } from './reseal.ts'
 import { sessionsCommand, sessionsHelp } from './sessions.ts'
 import { statsCommand, statsHelp } from './stats.ts'
 
@@ -25,6 +26,7 @@ const commands: Record<string, Command> = {
   stats: { run: statsCommand, help: statsHelp },
   keygen: { run: keygenCommand, help: keygenHelp },
   sessions: { run: sessionsCommand, help: sessionsHelp },
+  reseal: { run: resealCommand, help: resealHelp },
 }
 
 /** `pgstore --help`. */
@@ -39,6 +41,7 @@ Commands:
   keygen               print a new hash key and block key (base64) for the environment
   sessions list        list an owner's live sessions
   sessions revoke      sign an owner out everywhere (or all but one session)
+  reseal               re-seal every live row under the current key pair (retire a key)
 
 Run 'pgstore <command> --help' for a command's options. Commands that use the
 database read DATABASE_URL (or --database-url) and take --schema and --table;
