@@ -74,7 +74,7 @@ export async function loadSession<V extends SessionValues>(
     // A cookie signed with an older key pair is re-issued with the current one (rotation).
     cookieDue: opened.oldKey,
     cookieSignedAt: opened.signedAt,
-    reseal: resealDue(ctx, decoded) ? decoded.sealed : undefined,
+    reseal: resealDue(ctx, decoded, row.stale) ? decoded.sealed : undefined,
     maxAge: session.options.maxAge,
     destroyed: false,
   })
@@ -83,13 +83,14 @@ export async function loadSession<V extends SessionValues>(
 }
 
 /**
- * A row sealed under an older key pair is re-sealed under the current one, so retiring the old pair
- * loses no session; a seal older than `resealAfter` is renewed, so a Go reader (whose codecs check
- * the timestamp against its MaxAge) keeps reading a session we only touch.
+ * A row sealed under an older key pair is re-sealed under the current one at the next save, so
+ * retiring the old pair loses no session. A seal older than `resealAfter` is renewed by the next
+ * touch (a save due to extend the expiry anyway), so a Go reader, whose codecs check the timestamp
+ * against its MaxAge, keeps reading a session we only touch, at no extra statement.
  */
-function resealDue(ctx: StoreContext, row: OpenedRow): boolean {
-  const age = Math.floor(ctx.settings.now() / 1000) - row.sealedAt
-  return row.codec > 0 || age > ctx.settings.resealAfter
+function resealDue(ctx: StoreContext, row: OpenedRow, touchDue: boolean): boolean {
+  if (row.codec > 0) return true
+  return touchDue && Math.floor(ctx.settings.now() / 1000) - row.sealedAt > ctx.settings.resealAfter
 }
 
 /** A decode failure means "not this store's session": keep it new, record why, rethrow the rest. */

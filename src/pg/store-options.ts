@@ -48,7 +48,7 @@ export interface PGStoreOptions {
   touchAfter?: number | undefined
   /**
    * Seconds after which the seal of a row's `data` (its securecookie timestamp) is renewed by the
-   * next save of the unchanged session, in the same one UPDATE as a touch. A Go pgstore reading the
+   * next touch of the unchanged session (see `touchAfter`), in the touch's one UPDATE. A Go pgstore reading the
    * row checks that timestamp against its MaxAge, so a session kept alive by our touches alone
    * would otherwise turn unreadable to Go once the seal is older than that. Default: half of
    * `cookie.maxAge` (of Go's 30 days when it is 0).
