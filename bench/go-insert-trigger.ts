@@ -5,9 +5,11 @@
  *   clause skips);
  * - Go's INSERT of a fresh key (the trigger runs: a transaction lock and an index probe);
  * - Go's INSERT of an existing key, which only the trigger makes succeed (an update instead).
- * Rounds alternate between the schemas so drift hits both alike; the median round is reported.
+ * Each round runs both schemas back to back, the first of the two alternating between rounds, so
+ * drift and load from elsewhere hit both alike. Reported: the median rate of each, and the median
+ * of the per-round ratios (paired, so a busy moment affects both sides of a ratio alike).
  *
- * Run: `npm run bench:go-insert` (options: `--rounds 5 --inserts 2000 --concurrency 4`).
+ * Run: `npm run bench:go-insert` (options: `--rounds 15 --inserts 1000 --concurrency 4`).
  */
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
@@ -20,8 +22,8 @@ import type { PGStore } from '../src/pg/pg-store.ts'
 
 const { values: args } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '5' },
-    inserts: { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '15' },
+    inserts: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
   },
 })
@@ -73,7 +75,9 @@ async function main(): Promise<void> {
     }
     const data = Buffer.from('x'.repeat(120))
     for (let round = 0; round < rounds; round++) {
-      for (const [label, schema] of Object.entries(schemas)) {
+      const order = Object.entries(schemas)
+      if (round % 2 === 1) order.reverse()
+      for (const [label, schema] of order) {
         const store = stores[label] as PGStore
         const out = results[label] as Record<string, number[]>
         out.ours?.push(
@@ -100,15 +104,21 @@ async function main(): Promise<void> {
       }
     }
     const line = (what: string, key: string) => {
-      const on = median(results.with?.[key] ?? [])
-      const off = median(results.without?.[key] ?? [])
+      const ons = results.with?.[key] ?? []
+      const offs = results.without?.[key] ?? []
+      const on = median(ons)
+      const off = median(offs)
       const none = off ? `${off.toFixed(0)}/s` : 'fails (23505)'
-      const change = off ? `${(((on - off) / off) * 100).toFixed(1)}%` : ''
+      const ratio = median(ons.map((x, i) => x / (offs[i] ?? Number.NaN)))
+      const change = off ? `${((ratio - 1) * 100).toFixed(1)}%` : ''
       console.log(
         `${what.padEnd(36)} ${`${on.toFixed(0)}/s`.padStart(9)} ${none.padStart(14)}  ${change}`,
       )
     }
-    console.log(`${rounds} rounds x ${inserts} inserts, concurrency ${concurrency}; median round`)
+    console.log(
+      `${rounds} rounds x ${inserts} inserts, concurrency ${concurrency}; median rates, ` +
+        'change = median of the per-round ratios',
+    )
     console.log(`${'path'.padEnd(36)} ${'trigger'.padStart(9)} ${'none'.padStart(14)}  change`)
     line('ours: commit of a new session', 'ours')
     line("Go's INSERT, fresh key", 'goFresh')
