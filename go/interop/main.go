@@ -9,7 +9,9 @@
 //	{"op":"encode","keys":[...],"name":"s","value":{"type":"string","value":"x"}}
 //	{"op":"decode","keys":[...],"name":"s","input":"...","dst":"string"|"values"}
 //	{"op":"request","dsn":"postgres://...","keys":[...],"name":"s","cookie":"s=...", ...}
+//	{"op":"start","dsn":"postgres://..."}
 //
+// "start" is NewPGStoreFromPool: pgstore's CREATE block (schema.go), nothing else.
 // "request" plays one HTTP request against a Go pgstore: Get, optional
 // changes, optional Save. The store (store.go) follows pgstore's exact
 // queries and gorilla/sessions' semantics, so rows and cookies are what a
@@ -62,6 +64,14 @@ type request struct {
 	TakeFlashes   bool                  `json:"takeFlashes,omitempty"`
 	SessionMaxAge *int                  `json:"sessionMaxAge,omitempty"`
 	Save          bool                  `json:"save,omitempty"`
+	// Saves is how many times the request calls Save (default 1 when Save is set): a new session
+	// saved twice makes pgstore run its INSERT twice, as IsNew stays true.
+	Saves int `json:"saves,omitempty"`
+	// StoreMaxAge calls the store's MaxAge (Options.MaxAge and every codec), as an application
+	// configuring a short-lived store does; New copies it into the codecs on every request.
+	StoreMaxAge *int `json:"storeMaxAge,omitempty"`
+	// Create runs pgstore's CREATE block first, as NewPGStoreFromPool does on every construction.
+	Create bool `json:"create,omitempty"`
 }
 
 type goError struct {
@@ -163,6 +173,13 @@ func handle(req request) (response, error) {
 		return response{OK: true, Value: &out}, nil
 	case "request":
 		return playRequest(req, cs)
+	case "start":
+		db, err := openDB(req.DSN)
+		if err != nil {
+			return response{}, err
+		}
+		err = createSessionsTable(db)
+		return response{OK: err == nil, Error: describe(err)}, nil
 	}
 	return response{}, fmt.Errorf("unknown op %q", req.Op)
 }
@@ -174,7 +191,15 @@ func playRequest(req request, cs []securecookie.Codec) (response, error) {
 	if err != nil {
 		return response{}, err
 	}
+	if req.Create {
+		if err := createSessionsTable(db); err != nil {
+			return response{Error: describe(err)}, nil
+		}
+	}
 	store := newStore(db, cs)
+	if req.StoreMaxAge != nil {
+		store.maxAge(*req.StoreMaxAge)
+	}
 	r := httptest.NewRequest(http.MethodGet, "http://localhost/", nil)
 	if req.Cookie != "" {
 		r.Header.Set("Cookie", req.Cookie)
@@ -212,7 +237,13 @@ func playRequest(req request, cs []securecookie.Codec) (response, error) {
 	}
 	if req.Save {
 		w := httptest.NewRecorder()
-		out.SaveError = describe(sessions.Save(r, w))
+		saves := req.Saves
+		if saves < 1 {
+			saves = 1
+		}
+		for i := 0; i < saves && out.SaveError == nil; i++ {
+			out.SaveError = describe(sessions.Save(r, w))
+		}
 		out.SetCookies = w.Header()["Set-Cookie"]
 		out.ID = session.ID
 	}

@@ -1,8 +1,9 @@
 package main
 
 // A Go pgstore as antonlindstrom/pgstore (e3a6e3f) behaves, written from
-// shared/docs/go-reference.md §1: the same five queries, the same lib/pq
-// parameter types (Go strings and time.Time), the same Get/New/Save rules,
+// shared/docs/go-reference.md §1: the same five queries (and the CREATE block
+// in schema.go), the same lib/pq parameter types (Go strings and time.Time),
+// the same Get/New/Save rules,
 // pitfalls included (no expiry check on load, IsNew decides INSERT vs UPDATE,
 // a missing row keeps the cookie's id).
 

@@ -9,6 +9,7 @@ import { importCommand, importHelp } from './import.ts'
 import { keygenCommand, keygenHelp } from './keygen.ts'
 import { migrateCommand, migrateHelp } from './migrate.ts'
 import { type CliIO, printable } from './output.ts'
+import { resealCommand, resealHelp } from './reseal.ts'
 import { sessionsCommand, sessionsHelp } from './sessions.ts'
 import { statsCommand, statsHelp } from './stats.ts'
 
@@ -27,6 +28,7 @@ const commands: Record<string, Command> = {
   keygen: { run: keygenCommand, help: keygenHelp },
   sessions: { run: sessionsCommand, help: sessionsHelp },
   import: { run: importCommand, help: importHelp },
+  reseal: { run: resealCommand, help: resealHelp },
 }
 
 /** `pgstore --help`. */
@@ -42,6 +44,7 @@ Commands:
   sessions list        list an owner's live sessions
   sessions revoke      sign an owner out everywhere (or all but one session)
   import               copy connect-pg-simple's live sessions in (nobody signed out)
+  reseal               re-seal every live row under the current key pair (retire a key)
 
 Run 'pgstore <command> --help' for a command's options. Commands that use the
 database read DATABASE_URL (or --database-url) and take --schema and --table;

@@ -25,6 +25,12 @@ export interface SessionState {
   cookieDue: boolean
   /** When the request's cookie was signed (Unix seconds), to re-send it after `touchAfter`. */
   cookieSignedAt: number
+  /**
+   * The row's `data` as loaded, kept only when the next save must re-seal it even if the values
+   * did not change: it was sealed under an older key pair, or longer ago than `resealAfter`. The
+   * re-seal writes only while the row still holds exactly this, so it never undoes another write.
+   */
+  reseal: string | undefined
   /** The session's maxAge when loaded; a change must reach the browser. */
   maxAge: number
   destroyed: boolean

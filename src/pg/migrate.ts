@@ -44,7 +44,9 @@ export async function loadMigrations(ref: TableRef): Promise<Migration[]> {
       id: file.slice(0, -'.sql'.length),
       sql: (await readFile(new URL(file, migrationsFolder), 'utf8'))
         .replaceAll('{{table}}', ref.qualified)
-        .replaceAll('{{name}}', ref.table),
+        .replaceAll('{{name}}', ref.table)
+        // Functions (0005's trigger) live in the table's schema: `"schema".`, or nothing.
+        .replaceAll('{{schema_prefix}}', ref.schema === undefined ? '' : `"${ref.schema}".`),
     })),
   )
 }
@@ -83,6 +85,10 @@ export async function migrate(
   client: SqlClient,
   options: MigrateOptions = {},
 ): Promise<MigrationResult> {
+  return retryCatalogRace(() => migrateOnce(client, options))
+}
+
+async function migrateOnce(client: SqlClient, options: MigrateOptions): Promise<MigrationResult> {
   const ref = tableRef(options.table, options.schema)
   const all = await loadMigrations(ref)
   try {
@@ -124,5 +130,37 @@ export async function migrate(
     })
   } catch (error) {
     throw toStoreError(error, 'migrate')
+  }
+}
+
+/** Attempts of a migration run that lost a catalog race before its error is the caller's. */
+const catalogRaceAttempts = 5
+
+/**
+ * True for the errors a concurrent `CREATE ... IF NOT EXISTS` outside our lock causes (Go pgstore
+ * creates the table and its indexes on every start): the other side committed the object while our
+ * transaction was creating it, so ours hits the catalog's unique index (23505 on a `pg_*` index) or
+ * finds the name taken (42P07 duplicate_table, 42710 duplicate_object).
+ */
+function lostCatalogRace(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | undefined)?.cause ?? error
+  const { code, constraint } = (cause ?? {}) as { code?: unknown; constraint?: unknown }
+  if (code === '42P07' || code === '42710') return true
+  return code === '23505' && typeof constraint === 'string' && constraint.startsWith('pg_')
+}
+
+/**
+ * Runs `attempt` again when it lost a catalog race: the rolled-back run finds the object the other
+ * side committed (every step is `IF NOT EXISTS` or otherwise repeatable), so a retry succeeds.
+ */
+async function retryCatalogRace<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (tries >= catalogRaceAttempts || !lostCatalogRace(error)) throw error
+      // A short pause lets the other side's DDL transaction commit before we look again.
+      await new Promise((resolve) => setTimeout(resolve, 10 * tries))
+    }
   }
 }

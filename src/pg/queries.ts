@@ -15,6 +15,7 @@ export interface Queries {
   update: { name: string; text: string }
   updateVersioned: { name: string; text: string }
   touch: { name: string; text: string }
+  touchData: { name: string; text: string }
   destroy: { name: string; text: string }
   renew: { name: string; text: string }
   exists: { name: string; text: string }
@@ -79,6 +80,15 @@ export function buildQueries(ref: TableRef): Queries {
       `UPDATE ${t} SET modified_on = now(),
        expires_on = GREATEST(expires_on, ${expiry('created_on', '$2', '$3')})
        WHERE key = $1 AND ${live}`,
+    ),
+    // The touch that also re-seals data (same values, current key pair, fresh timestamp): only
+    // while the row holds exactly what was loaded ($5), so it never undoes a concurrent write, Go's
+    // included (Go's UPDATE leaves version alone). The version stays: the values did not change.
+    touchData: q(
+      'touch_data',
+      `UPDATE ${t} SET data = $4, modified_on = now(),
+       expires_on = GREATEST(expires_on, ${expiry('created_on', '$2', '$3')})
+       WHERE key = $1 AND ${live} AND data = $5`,
     ),
     destroy: q('destroy', `DELETE FROM ${t} WHERE key = $1`),
     // One statement: the old row goes and the new one comes, or neither (the old was already gone).

@@ -74,11 +74,23 @@ export async function loadSession<V extends object>(
     // A cookie signed with an older key pair is re-issued with the current one (rotation).
     cookieDue: opened.oldKey,
     cookieSignedAt: opened.signedAt,
+    reseal: resealDue(ctx, decoded, row.stale) ? decoded.sealed : undefined,
     maxAge: session.options.maxAge,
     destroyed: false,
   })
   ctx.events.notify('loaded', { name })
   return session
+}
+
+/**
+ * A row sealed under an older key pair is re-sealed under the current one at the next save, so
+ * retiring the old pair loses no session. A seal older than `resealAfter` is renewed by the next
+ * touch (a save due to extend the expiry anyway), so a Go reader, whose codecs check the timestamp
+ * against its MaxAge, keeps reading a session we only touch, at no extra statement.
+ */
+function resealDue(ctx: StoreContext, row: OpenedRow, touchDue: boolean): boolean {
+  if (row.codec > 0) return true
+  return touchDue && Math.floor(ctx.settings.now() / 1000) - row.sealedAt > ctx.settings.resealAfter
 }
 
 /** A decode failure means "not this store's session": keep it new, record why, rethrow the rest. */

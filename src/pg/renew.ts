@@ -39,7 +39,13 @@ export async function renewSession(
   ])
   if (result.rowCount === 0) throw new ConflictError('gone')
   session.id = id
-  Object.assign(state, { snapshot: bytes, version: '1', owner: session.owner, cookieDue: true })
+  Object.assign(state, {
+    snapshot: bytes,
+    version: '1',
+    owner: session.owner,
+    cookieDue: true,
+    reseal: undefined,
+  })
   if (state.original) state.original = structuredClone(values)
   ctx.events.notify('renewed', { name: session.name })
 }

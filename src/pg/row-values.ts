@@ -17,6 +17,12 @@ export const noTimestampCheck: DecodeOverrides = { maxAge: 0 }
 export interface OpenedRow {
   readonly values: SessionValues
   readonly bytes: Uint8Array
+  /** The column as text, as the database holds it. */
+  readonly sealed: string
+  /** Which codec opened it: 0 is the current key pair, above 0 an older one. */
+  readonly codec: number
+  /** When it was sealed (Unix seconds, the securecookie timestamp). */
+  readonly sealedAt: number
 }
 
 /** Verifies and decodes a `data` column; throws `DecodeError` when it is not this store's. */
@@ -26,8 +32,15 @@ export function openRow(
   codecs: readonly SecureCookie[],
   serializer: Serializer,
 ): OpenedRow {
-  const bytes = openMulti(name, asText(data), codecs, noTimestampCheck).bytes
-  return { values: toValues(deserializeWith(serializer, bytes)), bytes }
+  const sealed = asText(data)
+  const { bytes, codec, timestamp } = openMulti(name, sealed, codecs, noTimestampCheck)
+  return {
+    values: toValues(deserializeWith(serializer, bytes)),
+    bytes,
+    sealed,
+    codec,
+    sealedAt: timestamp,
+  }
 }
 
 /** `data` is `bytea`: drivers hand it over as bytes, or as `\x` hex text when parsing is off. */

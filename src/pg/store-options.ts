@@ -46,6 +46,14 @@ export interface PGStoreOptions {
    * that is shorter.
    */
   touchAfter?: number | undefined
+  /**
+   * Seconds after which the seal of a row's `data` (its securecookie timestamp) is renewed by the
+   * next touch of the unchanged session (see `touchAfter`), in the touch's one UPDATE. A Go pgstore reading the
+   * row checks that timestamp against its MaxAge, so a session kept alive by our touches alone
+   * would otherwise turn unreadable to Go once the seal is older than that. Default: half of
+   * `cookie.maxAge` (of Go's 30 days when it is 0).
+   */
+  resealAfter?: number | undefined
   /** See {@link ConcurrencyMode}. Default `'last-write-wins'`. */
   concurrency?: ConcurrencyMode | undefined
   /** Rows per cleanup batch. Default: adaptive (see `DeleteExpiredOptions.batchSize`). */
@@ -64,6 +72,7 @@ export interface ResolvedStoreOptions {
   readonly idle: number | undefined
   readonly absolute: number | undefined
   readonly touchAfter: number
+  readonly resealAfter: number
   readonly mode: ConcurrencyMode
   readonly batchSize: number | undefined
   readonly random: RandomBytes | undefined
@@ -87,17 +96,23 @@ export function resolveStoreOptions(options: PGStoreOptions): ResolvedStoreOptio
       'concurrency must be last-write-wins, optimistic or merge',
     )
   }
+  const cookie = resolveCookieOptions(options.cookie)
+  const resealAfter = options.resealAfter ?? (cookie.maxAge > 0 ? cookie.maxAge : 86400 * 30) / 2
+  if (!Number.isFinite(resealAfter) || resealAfter < 0) {
+    throw new UsageError('ERR_INVALID_OPTION', 'resealAfter must be zero or more seconds')
+  }
   const batchSize = options.cleanupBatchSize
   if (batchSize !== undefined && (!Number.isSafeInteger(batchSize) || batchSize < 1)) {
     throw new UsageError('ERR_INVALID_OPTION', 'cleanupBatchSize must be a positive integer')
   }
   return {
-    cookie: resolveCookieOptions(options.cookie),
+    cookie,
     serializer: options.serializer ?? jsonSerializer,
     maxLength: options.maxLength ?? 4096,
     idle,
     absolute,
     touchAfter,
+    resealAfter,
     mode,
     batchSize,
     random: options.randomBytes,

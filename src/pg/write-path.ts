@@ -64,16 +64,22 @@ async function commitUnchanged(
   session: Session<SessionValues>,
   state: SessionState,
 ): Promise<string | undefined> {
-  if (!state.stale) {
+  const { reseal } = state
+  if (!state.stale && reseal === undefined) {
     ctx.events.notify('writeSkipped', { name: session.name })
     return state.cookieDue ? cookieFor(ctx, session) : undefined
   }
-  const result = await run(ctx, 'touch session', ctx.queries.touch, [
-    session.id,
-    lifetime(ctx, session),
-    ctx.settings.absolute ?? null,
-  ])
+  const touch = [session.id, lifetime(ctx, session), ctx.settings.absolute ?? null]
+  const result =
+    reseal === undefined
+      ? await run(ctx, 'touch session', ctx.queries.touch, touch)
+      : await run(ctx, 'reseal session', ctx.queries.touchData, [
+          ...touch,
+          sealMulti(session.name, state.snapshot, ctx.codecs),
+          reseal,
+        ])
   state.stale = false
+  state.reseal = undefined
   if (result.rowCount === 0) return undefined
   ctx.events.notify('touched', { name: session.name })
   return session.options.maxAge !== 0 || state.cookieDue ? cookieFor(ctx, session) : undefined
@@ -106,6 +112,7 @@ async function insert(
     stale: false,
     cookieDue: false,
     cookieSignedAt: 0,
+    reseal: undefined,
     maxAge: session.options.maxAge,
     destroyed: false,
   })
@@ -153,6 +160,6 @@ async function update(
     state.snapshot = bytes
     if (state.original) state.original = structuredClone(values)
   }
-  Object.assign(state, { version, owner: session.owner, stale: false })
+  Object.assign(state, { version, owner: session.owner, stale: false, reseal: undefined })
   ctx.events.notify('saved', { name: session.name })
 }

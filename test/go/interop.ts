@@ -71,7 +71,7 @@ export interface GoKeyPair {
 
 /** One request; see go/interop/main.go for the fields each `op` reads. */
 export interface GoRequest {
-  op: 'encode' | 'decode' | 'request'
+  op: 'encode' | 'decode' | 'request' | 'start'
   keys: GoKeyPair[]
   name: string
   maxAge?: number
@@ -86,6 +86,12 @@ export interface GoRequest {
   takeFlashes?: boolean
   sessionMaxAge?: number
   save?: boolean
+  /** How many times Save runs (default 1): a new session saved twice makes two INSERTs in Go. */
+  saves?: number
+  /** The store's `MaxAge(n)`: Options.MaxAge and every codec's maxAge (New re-applies it). */
+  storeMaxAge?: number
+  /** Run pgstore's CREATE block first, as `NewPGStoreFromPool` does. */
+  create?: boolean
 }
 
 /** The program's answer. `error` is Go's error (as in the vectors), or a bad request. */

@@ -33,7 +33,7 @@ after(async () => {
 
 test('migrations, save, load, merge and cleanup work through postgres.js', async () => {
   const ledger = await db.query('SELECT count(*)::int AS n FROM pgstore_migrations')
-  assert.equal(ledger.rows[0].n, 4)
+  assert.equal(ledger.rows[0].n, 5)
 
   const session = await store.load(undefined, 'sid')
   session.values.user = 'ada'

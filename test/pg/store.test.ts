@@ -233,10 +233,16 @@ test('migrations apply once, are recorded, and make key unique keeping the newes
   const dry = await migrate(db.pool, { dryRun: true })
   assert.deepEqual(
     dry.pending.map((m) => m.id),
-    ['0001_create_http_sessions', '0002_unique_key', '0003_lifecycle', '0004_fillfactor'],
+    [
+      '0001_create_http_sessions',
+      '0002_unique_key',
+      '0003_lifecycle',
+      '0004_fillfactor',
+      '0005_go_insert_existing_key',
+    ],
   )
   const first = await migrate(db.pool)
-  assert.equal(first.applied.length, 4)
+  assert.equal(first.applied.length, 5)
   const second = await migrate(db.pool)
   assert.deepEqual(second.applied, [])
   const rows =
@@ -246,7 +252,16 @@ test('migrations apply once, are recorded, and make key unique keeping the newes
     { key: 'K', data: 'new' },
     { key: 'L', data: 'only' },
   ])
-  await assert.rejects(db.query(`INSERT INTO http_sessions (key) VALUES ('L')`), { code: '23505' })
+  // Key is unique: an insert stamped now(), as ours are, bypasses 0005's trigger and hits the index.
+  await assert.rejects(
+    db.query(`INSERT INTO http_sessions (key, modified_on) VALUES ('L', now())`),
+    { code: '23505' },
+  )
+  // An insert of an existing key with any other modified_on (Go's clock) updates that one row.
+  await db.query(`INSERT INTO http_sessions (key, data) VALUES ('L', 'again')`)
+  const l = await db.query(`SELECT convert_from(data, 'UTF8') AS data FROM http_sessions
+    WHERE key = 'L'`)
+  assert.deepEqual(l.rows, [{ data: 'again' }])
   // Go pgstore's own INSERT still works on the migrated table.
   await db.query(`INSERT INTO http_sessions (key, data, created_on, modified_on, expires_on)
     VALUES ('M', 'go', now(), now(), now() + interval '1 day')`)
@@ -258,10 +273,10 @@ test('four migrators at once: each migration is applied exactly once', async () 
   const results = await Promise.all([1, 2, 3, 4].map(() => migrate(db.pool)))
   assert.equal(
     results.reduce((n, r) => n + r.applied.length, 0),
-    4,
+    5,
   )
   const ledger = await db.query('SELECT count(*)::int AS n FROM pgstore_migrations')
-  assert.equal(ledger.rows[0].n, 4)
+  assert.equal(ledger.rows[0].n, 5)
   await db.drop()
 })
 

@@ -4,7 +4,8 @@
  */
 
 import { GobReader, gobError } from './reader.ts'
-import type { GobKey, GobMap, GobObject, GobValue } from './types.ts'
+import { rememberType } from './remembered.ts'
+import type { GobKey, GobMap, GobObject, GobValue, GoNumberType } from './types.ts'
 import { fitsFloat32, intRange } from './types.ts'
 import {
   CONCRETE_BY_NAME,
@@ -21,6 +22,9 @@ import {
 } from './wire.ts'
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+// The Go number type of the value readInterface last returned (undefined for other types), for its
+// caller to remember beside the container (remembered.ts).
+let lastNumberType: GoNumberType | undefined
 const label = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /**
@@ -49,6 +53,7 @@ function readMap(r: GobReader, depth: number): GobObject | GobMap {
   const n = r.count(2)
   const keys: GobKey[] = []
   const values: GobValue[] = []
+  const types: Array<GoNumberType | undefined> = []
   let allStrings = true
   for (let i = 0; i < n; i++) {
     const key = readInterface(r, depth)
@@ -56,6 +61,7 @@ function readMap(r: GobReader, depth: number): GobObject | GobMap {
     if (key !== null && typeof key === 'object') throw gobError('unhashable map key type')
     keys.push(key)
     values.push(readInterface(r, depth))
+    types.push(lastNumberType)
     if (typeof key !== 'string') allStrings = false
   }
   if (allStrings) {
@@ -65,6 +71,7 @@ function readMap(r: GobReader, depth: number): GobObject | GobMap {
       // Go never sends a key twice; a crafted stream that does is refused, not silently merged.
       if (Object.hasOwn(out, key)) throw gobError('duplicate map key')
       out[key] = values[i]!
+      rememberType(out, key, types[i], values[i])
     }
     return out
   }
@@ -73,6 +80,7 @@ function readMap(r: GobReader, depth: number): GobObject | GobMap {
     // Distinct Go keys may meet as one JavaScript key (int 1 and int64 1): refuse, never drop one.
     if (out.has(keys[i]!)) throw gobError('duplicate map key after conversion to JavaScript')
     out.set(keys[i]!, values[i]!)
+    rememberType(out, keys[i], types[i], values[i])
   }
   return out
 }
@@ -81,12 +89,16 @@ function readSlice(r: GobReader, depth: number): GobValue[] {
   if (depth > MAX_DEPTH) throw gobError('values nested too deeply')
   const n = r.count(1)
   const out: GobValue[] = []
-  for (let i = 0; i < n; i++) out.push(readInterface(r, depth))
+  for (let i = 0; i < n; i++) {
+    out.push(readInterface(r, depth))
+    rememberType(out, i, lastNumberType, out[i])
+  }
   return out
 }
 
 /** An interface value: Go name, type id (maybe after definitions), byte count, then the value. */
 function readInterface(r: GobReader, depth: number): GobValue {
+  lastNumberType = undefined
   const nameLength = r.length()
   if (nameLength === 0) return null
   const nameBytes = r.bytes(nameLength)
@@ -104,7 +116,9 @@ function readInterface(r: GobReader, depth: number): GobValue {
     throw gobError(`type mismatch for ${name} (type id ${id})`)
   }
   r.singleton()
-  return readConcrete(r, concrete, depth)
+  const value = readConcrete(r, concrete, depth)
+  lastNumberType = 'type' in concrete ? concrete.type : undefined
+  return value
 }
 
 function unknownOrUnsupported(id: number): Error {

@@ -6,6 +6,7 @@
 
 import { UsageError } from '../../errors.ts'
 import { GobBuffer } from './buffer.ts'
+import { rememberedType } from './remembered.ts'
 import { GoNumber, type GoNumberType, isGoIntType } from './types.ts'
 import {
   BYTES_NAME,
@@ -110,7 +111,7 @@ class Encoder {
       if (seen.has(identity)) throw usage('two map keys are the same Go value')
       seen.add(identity)
       this.interface(b, concrete)
-      this.interface(b, item === null ? null : this.concrete(item, depth))
+      this.interface(b, item === null ? null : this.element(value, key, item, depth))
     }
     this.ancestors.delete(value)
   }
@@ -120,7 +121,7 @@ class Encoder {
     b.uint(value.length)
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i]
-      this.interface(b, item === null ? null : this.concrete(item, depth))
+      this.interface(b, item === null ? null : this.element(value, i, item, depth))
     }
     this.ancestors.delete(value)
   }
@@ -148,6 +149,12 @@ class Encoder {
     concrete.write(data)
     this.writers.pop()
     b.message(data)
+  }
+
+  /** An element keeps the Go type it was decoded with while its value still fits (remembered.ts). */
+  private element(container: object, key: unknown, item: unknown, depth: number): Concrete {
+    const type = rememberedType(container, key, item)
+    return type === undefined ? this.concrete(item, depth) : number(type, item as number | bigint)
   }
 
   private concrete(value: unknown, depth: number): Concrete {

@@ -23,10 +23,12 @@ import { encodeGob } from './encode.ts'
  * floats become numbers. Any failure, including Go types outside {@link GobValue} (time.Time,
  * structs, unregistered types), throws `DecodeError` `ERR_COOKIE_DESERIALIZE`.
  *
- * Decoding forgets the Go type of a number: an `int64`, a `uint8` or an integral `float64` such as
- * `3.0` comes back as a plain number and is written again as Go `int` unless wrapped
- * (`goInt64(n)`, `goFloat64(x)`, ...). A Go program that type-asserts such values should expect
- * that, or the JavaScript side should wrap them.
+ * A decoded number is a plain number (or bigint), but the map, slice or nested map it came in
+ * remembers its Go type: written again while it is still a number of that kind in range (an
+ * integer for the integer types), an `int64`, a `uint8` or an integral `float64` such as `3.0`
+ * keeps its Go type. A value replaced by another kind, out of range, or in a copied container (a
+ * new object) follows the default mapping: a safe integer is `int`, another number `float64`, a
+ * bigint `int64` (`uint64` above its range); wrap to choose (`goInt64(n)`, `goFloat64(x)`, ...).
  */
 export const gobSerializer: Serializer = {
   name: 'gob',
