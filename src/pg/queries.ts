@@ -6,7 +6,7 @@
  * `$absolute` (nullable) caps it at `created_on + absolute`, `$idle` (nullable) rejects rows not
  * written for that long, `$touch` is how old the last write must be before a read extends expiry.
  */
-import type { TableRef } from './identifiers.ts'
+import { endedTable, type TableRef } from './identifiers.ts'
 
 /** The statements, with stable names so `pg` prepares each once per connection. */
 export interface Queries {
@@ -25,6 +25,7 @@ export interface Queries {
   deleteExpiredBatch: { name: string; text: string }
   tryCleanupLock: { name: string; text: string }
   deleteExpired: { name: string; text: string }
+  deleteEnded: { name: string; text: string }
 }
 
 // The cleanup lock is keyed by the table's oid (with a fixed high word for pgstore), so every
@@ -127,6 +128,11 @@ export function buildQueries(ref: TableRef): Queries {
        gone AS (DELETE FROM ${t} WHERE id IN (SELECT id FROM victims) AND expires_on < now()
                 RETURNING 1)
        SELECT true AS held, (SELECT count(*) FROM gone)::int AS deleted`,
+    ),
+    // Ended ids are kept only until their session would have expired anyway.
+    deleteEnded: q(
+      'delete_ended',
+      `DELETE FROM ${endedTable(ref)} WHERE table_name = $1 AND expires_on < now()`,
     ),
   }
 }
