@@ -83,11 +83,14 @@ export function buildQueries(ref: TableRef): Queries {
     ),
     destroy: q('destroy', `DELETE FROM ${t} WHERE key = $1`),
     // One statement: the old row goes and the new one comes, or neither (the old was already gone).
+    // The new row keeps the old creation time: the absolute timeout counts from the first one.
     renew: q(
       'renew',
-      `WITH old AS (DELETE FROM ${t} WHERE key = $1 AND ${live} RETURNING user_agent)
+      `WITH old AS (DELETE FROM ${t} WHERE key = $1 AND ${live}
+                    RETURNING user_agent, COALESCE(created_on, now()) AS created_on)
        INSERT INTO ${t} (key, data, created_on, modified_on, expires_on, owner, user_agent, version)
-       SELECT $2, $7, now(), now(), ${expiry('now()')}, $5, COALESCE($6, old.user_agent), 1 FROM old`,
+       SELECT $2, $7, old.created_on, now(), ${expiry('old.created_on')}, $5,
+              COALESCE($6, old.user_agent), 1 FROM old`,
     ),
     exists: q('exists', `SELECT 1 FROM ${t} WHERE key = $1 AND ${live}`),
     lockForMerge: q(

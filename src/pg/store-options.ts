@@ -48,6 +48,13 @@ export interface PGStoreOptions {
   touchAfter?: number | undefined
   /** See {@link ConcurrencyMode}. Default `'last-write-wins'`. */
   concurrency?: ConcurrencyMode | undefined
+  /**
+   * A save that binds the session to an owner (none to a user, or one user to another) gives it a
+   * new id in the same statement that deletes the old row, as `renew` does, so a cookie planted
+   * before sign-in never loads as the signed-in user. Default `true`; `false` keeps the id (then
+   * call `renew` at sign-in yourself).
+   */
+  rotateOnOwnerChange?: boolean | undefined
   /** Rows per cleanup batch. Default: adaptive (see `DeleteExpiredOptions.batchSize`). */
   cleanupBatchSize?: number | undefined
   /** Random source for session ids and IVs. Default `crypto.randomBytes`. */
@@ -66,6 +73,7 @@ export interface ResolvedStoreOptions {
   readonly touchAfter: number
   readonly mode: ConcurrencyMode
   readonly batchSize: number | undefined
+  readonly rotateOnOwnerChange: boolean
   readonly random: RandomBytes | undefined
   readonly now: () => number
 }
@@ -100,6 +108,7 @@ export function resolveStoreOptions(options: PGStoreOptions): ResolvedStoreOptio
     touchAfter,
     mode,
     batchSize,
+    rotateOnOwnerChange: options.rotateOnOwnerChange ?? true,
     random: options.randomBytes,
     now: options.now ?? Date.now,
   }

@@ -11,6 +11,7 @@ import type { RequestContext } from '../store/store.ts'
 import { lifetime, run, type SessionState, type StoreContext } from './context.ts'
 import { cookieFor, cookieIfDue, expiredCookie } from './issue-cookie.ts'
 import { mergeUpdate } from './merge.ts'
+import { renewSession } from './renew.ts'
 import { isEmpty, sameBytes } from './row-values.ts'
 
 /** Persists what changed in `session`; returns the `Set-Cookie` to send, if one is due. */
@@ -34,6 +35,11 @@ export async function commitSession(
       return commitUnchanged(ctx, session, state)
     }
   }
+  if (state && !session.isNew && ownerBound(ctx, session, state)) {
+    // Sign-in: a new id, written with the values and the owner in one statement.
+    await renewSession(ctx, session, context)
+    return cookieFor(ctx, session)
+  }
   const data = sealMulti(session.name, bytes, ctx.codecs)
   if (session.isNew || !state) {
     await insert(ctx, session, data, bytes, context)
@@ -41,6 +47,17 @@ export async function commitSession(
   }
   await update(ctx, session, state, data, bytes)
   return cookieIfDue(ctx, session, state)
+}
+
+/** True when this save binds the session to a new owner, and the store rotates ids then. */
+function ownerBound(
+  ctx: StoreContext,
+  session: Session<SessionValues>,
+  state: SessionState,
+): boolean {
+  return (
+    ctx.settings.rotateOnOwnerChange && session.owner !== undefined && session.owner !== state.owner
+  )
 }
 
 async function commitDeletion(
