@@ -5,7 +5,12 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { newPGStoreFromPool, type PGStore, type PGStoreOptions } from '../../src/index.ts'
+import {
+  newPGStoreFromPool,
+  type PGStore,
+  type PGStoreOptions,
+  type Session,
+} from '../../src/index.ts'
 import { countStatements, createTestSchema, type TestSchema } from '../support/pg.ts'
 import { blockKey, hashKey } from './helpers.ts'
 
@@ -105,7 +110,7 @@ test('renew keeps created_on: renewed every 0.9 s under absoluteTimeout 3, the s
   let endedAt: Date | undefined
   for (let i = 0; i < 8 && !endedAt; i++) {
     await db.query('SELECT pg_sleep(0.9)')
-    const loaded = await store.load(cookie, 'sid')
+    const loaded: Session = await store.load(cookie, 'sid')
     if (loaded.isNew) {
       endedAt = (await db.query('SELECT now() AS now')).rows[0].now as Date
       break
