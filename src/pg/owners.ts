@@ -20,6 +20,12 @@ export interface OwnedSession {
 
 /** A handle is the row's `id` (a bigint) in decimal. */
 const handlePattern = /^[0-9]{1,19}$/
+const bigintMax = 9223372036854775807n
+
+/** True when `handle` can name a row: decimal digits within PostgreSQL's bigint. */
+function isHandle(handle: unknown): handle is string {
+  return typeof handle === 'string' && handlePattern.test(handle) && BigInt(handle) <= bigintMax
+}
 
 /** The live sessions of `owner`, most recently active first. */
 export async function listSessions(
@@ -46,7 +52,7 @@ export async function revokeSessions(
 ): Promise<number> {
   const key = typeof except === 'object' ? except.id || null : null
   const handle = typeof except === 'string' ? except : null
-  if (handle !== null && !handlePattern.test(handle)) {
+  if (handle !== null && !isHandle(handle)) {
     throw new UsageError(
       'ERR_INVALID_OPTION',
       'except must be a session or a handle from listSessions',
@@ -63,7 +69,7 @@ export async function revokeSession(
   owner: string,
   handle: string,
 ): Promise<boolean> {
-  if (!handlePattern.test(handle)) return false
+  if (!isHandle(handle)) return false
   const result = await run(ctx, 'revoke session', ctx.queries.revokeOne, [owner, handle])
   ctx.events.notify('destroyed', { name: '', count: result.rowCount ?? 0 })
   return (result.rowCount ?? 0) > 0

@@ -8,6 +8,7 @@ import { newSessionId } from '../session/id.ts'
 import type { Session, SessionValues } from '../session/session.ts'
 import type { RequestContext } from '../store/store.ts'
 import { lifetime, run, type StoreContext } from './context.ts'
+import { storedUserAgent } from './user-agent.ts'
 
 /**
  * Gives a loaded `session` a new id, keeping its values; the old row goes in the same statement.
@@ -34,7 +35,7 @@ export async function renewSession(
     lifetime(ctx, session),
     ctx.settings.absolute ?? null,
     session.owner ?? null,
-    context.userAgent ?? null,
+    storedUserAgent(context.userAgent),
     data,
   ])
   if (result.rowCount === 0) throw new ConflictError('gone')

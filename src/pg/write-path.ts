@@ -13,6 +13,7 @@ import { cookieFor, cookieIfDue, expiredCookie } from './issue-cookie.ts'
 import { mergeUpdate } from './merge.ts'
 import { renewSession } from './renew.ts'
 import { isEmpty, sameBytes } from './row-values.ts'
+import { storedUserAgent } from './user-agent.ts'
 
 /** Persists what changed in `session`; returns the `Set-Cookie` to send, if one is due. */
 export async function commitSession(
@@ -110,7 +111,7 @@ async function insert(
     lifetime(ctx, session),
     ctx.settings.absolute ?? null,
     session.owner ?? null,
-    context.userAgent ?? null,
+    storedUserAgent(context.userAgent),
   ])
   if (result.rowCount === 0) throw new ConflictError('gone')
   session.isNew = false
