@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../errors.ts'
 import type { Session, SessionValues } from '../session/session.ts'
-import { run, type StoreContext } from './context.ts'
+import { rowKey, run, type StoreContext } from './context.ts'
 
 /** One of an owner's sessions, as `listSessions` reports it. */
 export interface OwnedSession {
@@ -33,7 +33,10 @@ export async function listSessions(
   owner: string,
   current?: Session<SessionValues>,
 ): Promise<OwnedSession[]> {
-  const result = await run(ctx, 'list sessions', ctx.queries.list, [owner, current?.id || null])
+  const result = await run(ctx, 'list sessions', ctx.queries.list, [
+    owner,
+    current?.id ? rowKey(ctx, current.id) : null,
+  ])
   return (result.rows as Record<string, unknown>[]).map((row) => ({
     handle: String(row.handle),
     current: row.current === true,
@@ -50,7 +53,7 @@ export async function revokeSessions(
   owner: string,
   except: Session<SessionValues> | string | undefined,
 ): Promise<number> {
-  const key = typeof except === 'object' ? except.id || null : null
+  const key = typeof except === 'object' && except.id ? rowKey(ctx, except.id) : null
   const handle = typeof except === 'string' ? except : null
   if (handle !== null && !isHandle(handle)) {
     throw new UsageError(

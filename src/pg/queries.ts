@@ -11,6 +11,7 @@ import { endedTable, type TableRef } from './identifiers.ts'
 /** The statements, with stable names so `pg` prepares each once per connection. */
 export interface Queries {
   load: { name: string; text: string }
+  loadPlain: { name: string; text: string }
   insert: { name: string; text: string }
   update: { name: string; text: string }
   updateVersioned: { name: string; text: string }
@@ -55,6 +56,14 @@ export function buildQueries(ref: TableRef): Queries {
        FROM ${t} WHERE key = $1 AND ${live}
        AND ($3::float8 IS NULL OR created_on > now() - ${interval('$3')})
        AND ($4::float8 IS NULL OR modified_on > now() - ${interval('$4')})`,
+    ),
+    // hashIds: a row still under the plain id ($1) moves to its hashed key ($5) as it is loaded.
+    loadPlain: q(
+      'load_plain',
+      `UPDATE ${t} SET key = $5 WHERE key = $1 AND ${live}
+       AND ($3::float8 IS NULL OR created_on > now() - ${interval('$3')})
+       AND ($4::float8 IS NULL OR modified_on > now() - ${interval('$4')})
+       RETURNING data, version, owner, modified_on < now() - ${interval('$2')} AS stale`,
     ),
     insert: q(
       'insert',

@@ -2,11 +2,12 @@
  * @module PGStore's options: what a user may set, and the checked, defaulted form every part of
  * the store reads.
  */
-import type { Serializer } from '../codec/index.ts'
+import type { KeyMaterial, Serializer } from '../codec/index.ts'
 import { jsonSerializer } from '../codec/index.ts'
 import { UsageError } from '../errors.ts'
 import type { RandomBytes } from '../session/id.ts'
 import { type CookieOptions, resolveCookieOptions } from '../session/options.ts'
+import { type RowKey, rowKeyFor } from './hashed-ids.ts'
 
 /**
  * What two saves of one session do when they race.
@@ -55,6 +56,13 @@ export interface PGStoreOptions {
    * call `renew` at sign-in yourself).
    */
   rotateOnOwnerChange?: boolean | undefined
+  /**
+   * Hashed ids at rest: the `key` column holds SHA-256 of the session id (`true`) or HMAC-SHA256
+   * under the given key, so a dump of the table gives no usable cookie. Rows written with plain ids
+   * are converted when next read (or by `pgstore hash-ids`). Go pgstore cannot share the table in
+   * this mode: it looks rows up by the plain id. Default `false`.
+   */
+  hashIds?: boolean | KeyMaterial | undefined
   /** Rows per cleanup batch. Default: adaptive (see `DeleteExpiredOptions.batchSize`). */
   cleanupBatchSize?: number | undefined
   /** Random source for session ids and IVs. Default `crypto.randomBytes`. */
@@ -74,6 +82,9 @@ export interface ResolvedStoreOptions {
   readonly mode: ConcurrencyMode
   readonly batchSize: number | undefined
   readonly rotateOnOwnerChange: boolean
+  /** The `key` column for a session id (the id itself unless `hashIds`). */
+  readonly rowKey: RowKey
+  readonly hashIds: boolean
   readonly random: RandomBytes | undefined
   readonly now: () => number
 }
@@ -109,6 +120,8 @@ export function resolveStoreOptions(options: PGStoreOptions): ResolvedStoreOptio
     mode,
     batchSize,
     rotateOnOwnerChange: options.rotateOnOwnerChange ?? true,
+    rowKey: rowKeyFor(options.hashIds),
+    hashIds: options.hashIds !== undefined && options.hashIds !== false,
     random: options.randomBytes,
     now: options.now ?? Date.now,
   }

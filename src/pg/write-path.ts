@@ -8,7 +8,7 @@ import { ConflictError } from '../errors.ts'
 import { newSessionId } from '../session/id.ts'
 import type { Session, SessionValues } from '../session/session.ts'
 import type { RequestContext } from '../store/store.ts'
-import { lifetime, run, type SessionState, type StoreContext } from './context.ts'
+import { lifetime, rowKey, run, type SessionState, type StoreContext } from './context.ts'
 import { cookieFor, cookieIfDue, expiredCookie } from './issue-cookie.ts'
 import { mergeUpdate } from './merge.ts'
 import { renewSession } from './renew.ts'
@@ -67,7 +67,7 @@ async function commitDeletion(
   state: SessionState | undefined,
 ): Promise<string> {
   if (session.id && !state?.destroyed) {
-    const result = await run(ctx, 'destroy session', ctx.queries.destroy, [session.id])
+    const result = await run(ctx, 'destroy session', ctx.queries.destroy, [rowKey(ctx, session.id)])
     ctx.events.notify('destroyed', { name: session.name, count: result.rowCount ?? 0 })
   }
   ctx.states.delete(session)
@@ -87,7 +87,7 @@ async function commitUnchanged(
     return state.cookieDue ? cookieFor(ctx, session) : undefined
   }
   const result = await run(ctx, 'touch session', ctx.queries.touch, [
-    session.id,
+    rowKey(ctx, session.id),
     lifetime(ctx, session),
     ctx.settings.absolute ?? null,
   ])
@@ -106,7 +106,7 @@ async function insert(
 ): Promise<void> {
   if (!session.id) session.id = newSessionId(ctx.settings.random)
   const result = await run(ctx, 'insert session', ctx.queries.insert, [
-    session.id,
+    rowKey(ctx, session.id),
     data,
     lifetime(ctx, session),
     ctx.settings.absolute ?? null,
@@ -140,7 +140,7 @@ async function update(
   const { mode } = ctx.settings
   const values = session.values as SessionValues
   const base = [
-    session.id,
+    rowKey(ctx, session.id),
     data,
     lifetime(ctx, session),
     ctx.settings.absolute ?? null,
@@ -165,7 +165,7 @@ async function update(
     version = (result.rows[0] as { version?: unknown } | undefined)?.version?.toString()
     if (version === undefined) {
       if (!optimistic) throw new ConflictError('gone')
-      const exists = await run(ctx, 'check session', ctx.queries.exists, [session.id])
+      const exists = await run(ctx, 'check session', ctx.queries.exists, [rowKey(ctx, session.id)])
       throw new ConflictError(exists.rowCount ? 'version' : 'gone')
     }
     state.snapshot = bytes
