@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { PgStoreError } from '../errors.ts'
 import { cleanupCommand, cleanupHelp } from './cleanup.ts'
+import { hashIdsCommand, hashIdsHelp } from './hash-ids.ts'
 import { keygenCommand, keygenHelp } from './keygen.ts'
 import { migrateCommand, migrateHelp } from './migrate.ts'
 import { type CliIO, printable } from './output.ts'
@@ -25,6 +26,7 @@ const commands: Record<string, Command> = {
   stats: { run: statsCommand, help: statsHelp },
   keygen: { run: keygenCommand, help: keygenHelp },
   sessions: { run: sessionsCommand, help: sessionsHelp },
+  'hash-ids': { run: hashIdsCommand, help: hashIdsHelp },
 }
 
 /** `pgstore --help`. */
@@ -39,6 +41,7 @@ Commands:
   keygen               print a new hash key and block key (base64) for the environment
   sessions list        list an owner's live sessions
   sessions revoke      sign an owner out everywhere (or all but one session)
+  hash-ids             replace plain session ids by their hash (for hashIds)
 
 Run 'pgstore <command> --help' for a command's options. Commands that use the
 database read DATABASE_URL (or --database-url) and take --schema and --table;

@@ -8,6 +8,10 @@
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import { hashKeyBytes, type KeyMaterial } from '../codec/keys.ts'
 import { UsageError } from '../errors.ts'
+import { sessionIdPattern } from '../session/id.ts'
+import type { SqlClient } from './driver.ts'
+import { toStoreError } from './errors.ts'
+import type { TableRef } from './identifiers.ts'
 
 /** How the `key` column is derived from a session id: the id itself, or its hash (32 bytes). */
 export type RowKey = (id: string) => string | Buffer
@@ -33,4 +37,60 @@ export function rowKeyFor(hashIds: boolean | KeyMaterial | undefined): RowKey {
     throw new UsageError('ERR_INVALID_OPTION', 'hashIds must be true, false or a non-empty key')
   }
   return (id) => createHmac('sha256', key).update(id, 'latin1').digest()
+}
+
+/** What {@link hashStoredIds} did. */
+export interface HashIdsReport {
+  /** Rows whose plain id was replaced by its hash. */
+  converted: number
+  batches: number
+}
+
+/**
+ * Converts every row still under a plain pgstore id (52 base32 characters, as the store and Go
+ * make them) to its hashed key, in batches of `batchSize` by row number, each one statement. Rows
+ * of other shapes (express-session sids, keys already hashed) are left alone. Safe while apps
+ * run: a row converted meanwhile by a read no longer matches.
+ */
+export async function hashStoredIds(
+  client: Pick<SqlClient, 'query'>,
+  ref: TableRef,
+  rowKey: RowKey,
+  batchSize = 1000,
+): Promise<HashIdsReport> {
+  const report: HashIdsReport = { converted: 0, batches: 0 }
+  let after = '0'
+  for (;;) {
+    let page: Array<{ id: string; key: unknown }>
+    try {
+      const result = await client.query<{ id: string; key: unknown }>({
+        text: `SELECT id::text AS id, key FROM ${ref.qualified}
+               WHERE id > $1::bigint AND octet_length(key) = 52 ORDER BY id LIMIT $2`,
+        values: [after, batchSize],
+      })
+      page = result.rows
+      if (page.length === 0) return report
+      after = page[page.length - 1]?.id ?? after
+      const plain = page
+        .map((row) => ({ id: row.id, key: Buffer.from(row.key as Uint8Array).toString('latin1') }))
+        .filter((row) => sessionIdPattern.test(row.key))
+      if (plain.length > 0) {
+        const done = await client.query({
+          text: `UPDATE ${ref.qualified} AS s SET key = v.hashed
+                 FROM unnest($1::bigint[], $2::bytea[], $3::bytea[]) AS v(id, plain, hashed)
+                 WHERE s.id = v.id AND s.key = v.plain`,
+          values: [
+            plain.map((row) => row.id),
+            plain.map((row) => Buffer.from(row.key, 'latin1')),
+            plain.map((row) => Buffer.from(rowKey(row.key))),
+          ],
+        })
+        report.converted += done.rowCount ?? 0
+      }
+    } catch (error) {
+      throw toStoreError(error, 'hash ids')
+    }
+    report.batches++
+    if (page.length < batchSize) return report
+  }
 }
