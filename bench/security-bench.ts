@@ -31,15 +31,25 @@ const sessions = 1000
 const hashKey = 'bench-hash-key-0123456789abcdefghij'
 const blockKey = 'bench-block-key-0123456789abcdef'
 
-/** Runs `op(i)` for i in [0, n) on `concurrency` lanes; returns operations per second. */
+/** This process's CPU time (user + system) per operation of the last {@link opsPerSecond}, µs. */
+let lastCpuPerOp = 0
+
+/**
+ * Runs `op(i)` for i in [0, n) on `concurrency` lanes; returns operations per second, and records
+ * this process's CPU per operation: unlike the rate, it does not move when other work on the
+ * machine takes the cores.
+ */
 async function opsPerSecond(n: number, op: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0
+  const cpu = process.cpuUsage()
   const started = performance.now()
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < n) await op(next++)
     }),
   )
+  const used = process.cpuUsage(cpu)
+  lastCpuPerOp = (used.user + used.system) / n
   return n / ((performance.now() - started) / 1000)
 }
 
@@ -50,6 +60,7 @@ async function compare(
   cases: Record<string, (round: number, i: number) => Promise<unknown>>,
 ): Promise<Record<string, number>> {
   const seen: Record<string, number[]> = {}
+  const cpu: Record<string, number[]> = {}
   // One untimed round first: connections opened, statements prepared, caches warm.
   for (const op of Object.values(cases)) await opsPerSecond(opsPerRound / 4, (i) => op(-1, i))
   for (let round = 0; round < rounds; round++) {
@@ -58,10 +69,17 @@ async function compare(
       const list = seen[name] ?? []
       list.push(rate)
       seen[name] = list
+      const cpuList = cpu[name] ?? []
+      cpuList.push(lastCpuPerOp)
+      cpu[name] = cpuList
     }
   }
+  for (const [name, xs] of Object.entries(cpu)) cpuPerOp[name] = median(xs)
   return Object.fromEntries(Object.entries(seen).map(([name, xs]) => [name, median(xs)]))
 }
+
+/** Median CPU µs per operation of every case {@link compare} ran, by name. */
+const cpuPerOp: Record<string, number> = {}
 
 async function cookiesFor(store: PGStore): Promise<string[]> {
   const cookies: string[] = []
@@ -183,10 +201,11 @@ async function main() {
     const hashed = await hashCosts(pool)
     console.log(`security costs: median of ${rounds} interleaved rounds of ${opsPerRound} ops,`)
     console.log(`${concurrency} concurrent, ${db.serverVersion.split(' on ')[0]}`)
-    const line = (name: string, rate: number, base: number) =>
-      console.log(
-        `${name.padEnd(44)} ${rate.toFixed(0).padStart(8)} ops/s  ${(((rate - base) / base) * 100).toFixed(1).padStart(6)}%`,
-      )
+    const line = (name: string, rate: number, base: number) => {
+      const change = `${(((rate - base) / base) * 100).toFixed(1)}%`.padStart(7)
+      const cpu = `${(cpuPerOp[name] ?? 0).toFixed(0)} µs CPU/op`.padStart(15)
+      console.log(`${name.padEnd(44)} ${rate.toFixed(0).padStart(8)} ops/s ${change} ${cpu}`)
+    }
     const e = express as Record<string, number>
     const h = hashed as Record<string, number>
     for (const name of Object.keys(e).slice(0, 3)) line(name, e[name] ?? 0, e['former upsert'] ?? 1)
@@ -200,13 +219,14 @@ async function main() {
     ] as const) {
       const key = rowKeyFor(hashIds)
       const n = 200_000
-      const started = performance.now()
+      const started = process.cpuUsage()
       for (let i = 0; i < n; i++)
         key(`ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQR${i % 10}A`)
-      const us = ((performance.now() - started) * 1000) / n
-      const share = (us / (1e6 / (h['load, plain ids'] ?? 1) / 1)) * 100
+      const used = process.cpuUsage(started)
+      const us = (used.user + used.system) / n
+      const share = (us / (cpuPerOp['load, plain ids'] ?? 1)) * 100
       console.log(
-        `${`${name} of one id`.padEnd(44)} ${us.toFixed(2).padStart(8)} µs     (${share.toFixed(2)}% of one plain load's time per op)`,
+        `${`${name} of one id`.padEnd(44)} ${us.toFixed(2).padStart(8)} µs CPU (${share.toFixed(2)}% of a plain load's CPU in this process)`,
       )
     }
   } finally {
