@@ -138,20 +138,22 @@ async function expressCosts(pool: pg.Pool, store: PGStore) {
     )
   }
   const destroyed: Record<string, number[]> = { 'former DELETE': [], 'destroy + ended record': [] }
+  const destroyCpu: Record<string, number[]> = { 'former DELETE': [], 'destroy + ended record': [] }
+  const timed = async (name: string, op: (i: number) => Promise<unknown>) => {
+    destroyed[name]?.push(await opsPerSecond(opsPerRound, op))
+    destroyCpu[name]?.push(lastCpuPerOp)
+  }
   for (let round = 0; round < rounds; round++) {
     await fresh('plain', round)
     await fresh('ended', round)
-    destroyed['former DELETE']?.push(
-      await opsPerSecond(opsPerRound, (i) =>
-        pool.query(`DELETE FROM ${store.table.qualified} WHERE key = $1`, [
-          Buffer.from(`plain${round}-${i}`),
-        ]),
-      ),
+    await timed('former DELETE', (i) =>
+      pool.query(`DELETE FROM ${store.table.qualified} WHERE key = $1`, [
+        Buffer.from(`plain${round}-${i}`),
+      ]),
     )
-    destroyed['destroy + ended record']?.push(
-      await opsPerSecond(opsPerRound, (i) => es.destroy(`ended${round}-${i}`)),
-    )
+    await timed('destroy + ended record', (i) => es.destroy(`ended${round}-${i}`))
   }
+  for (const [name, xs] of Object.entries(destroyCpu)) cpuPerOp[name] = median(xs)
   return {
     ...set,
     ...Object.fromEntries(Object.entries(destroyed).map(([k, xs]) => [k, median(xs)])),
