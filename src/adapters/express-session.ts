@@ -5,6 +5,8 @@
  * Rows live in the `PGStore`'s table: the key is express-session's sid, the data is the session
  * JSON encoded (signed, and encrypted with a block key) by the store's first codec under a fixed
  * name, the expiry comes from `sess.cookie` and is enforced in SQL (`expires_on > now()`).
+ * A session ended by `destroy` (or regenerate, or `clear`) is never written again: sessions with a
+ * row are saved by UPDATE only, and ended ids are recorded (hashed) until they would have expired.
  * express-session signs the sid in its own cookie with its own secret; pgstore's keys protect the
  * data at rest.
  */
@@ -12,6 +14,7 @@ import type { EventEmitter } from 'node:events'
 import { decodeMulti, encodeMulti } from '../codec/index.ts'
 import { isErrorKind, UsageError } from '../errors.ts'
 import { toStoreError } from '../pg/errors.ts'
+import { endedTable, type TableRef } from '../pg/identifiers.ts'
 import type { PGStore } from '../pg/pg-store.ts'
 
 /** A Node callback, as express-session calls stores. */
@@ -44,9 +47,8 @@ export interface ExpressSessionModule<
 /** Options of an {@link ExpressSessionStore}. */
 export interface ExpressSessionStoreOptions {
   /**
-   * The PGStore whose pool, table and codecs hold the sessions. Required; it stays yours (close
-   * it yourself). Its `maxLength` (default 4096) caps the encoded session: raise it with
-   * `store.maxLength(n)` (0: no limit) for large sessions.
+   * The PGStore whose pool, table and key pairs hold the sessions. Required; it stays yours (close
+   * it yourself). Its `maxLength` does not apply: see {@link ExpressSessionStoreOptions.maxLength}.
    */
   store: PGStore
   /** The name the session JSON is encoded under (part of the MAC). Default `'connect.sid'`. */
@@ -58,6 +60,12 @@ export interface ExpressSessionStoreOptions {
    * touches on every request). Default `0`: every touch writes, as connect-pg-simple.
    */
   touchAfter?: number | undefined
+  /**
+   * Longest encoded session in bytes: a larger one fails its save with `ERR_VALUE_TOO_LONG`
+   * (express-session passes it to `next`, so the request fails visibly). Default `0`: no limit,
+   * as MemoryStore and connect-pg-simple; the store's own `maxLength` does not apply here.
+   */
+  maxLength?: number | undefined
 }
 
 /**
@@ -95,21 +103,37 @@ export type ExpressSessionStoreClass<B extends object = object> = new (
 const expiry = (param: string, seconds: string) =>
   `COALESCE(${param}::timestamptz, now() + make_interval(secs => ${seconds}::float8))`
 
-function sqlFor(table: string) {
+function sqlFor(ref: TableRef) {
+  const table = ref.qualified
+  const ended = endedTable(ref)
+  // An id ended by destroy or clear stays ended until its session would have expired.
+  const endIds = (rows: string) => `INSERT INTO ${ended} (table_name, key_hash, expires_on)
+      SELECT $2, sha256(key), GREATEST(expires_on, now()) FROM ${rows}
+      ON CONFLICT (table_name, key_hash)
+      DO UPDATE SET expires_on = GREATEST(${ended}.expires_on, EXCLUDED.expires_on)`
   return {
-    get: `SELECT data FROM ${table} WHERE key = $1 AND expires_on > now()`,
-    set: `INSERT INTO ${table} AS s (key, data, created_on, modified_on, expires_on, version)
-      VALUES ($1, $2, now(), now(), ${expiry('$3', '$4')}, 1)
+    get: `SELECT data, expires_on FROM ${table} WHERE key = $1 AND expires_on > now()`,
+    // A session that has a row (loaded, or saved once already) is only ever updated: if the row
+    // went (destroy, regenerate) meanwhile, the save changes nothing.
+    update: `UPDATE ${table} SET data = $2, modified_on = now(),
+      expires_on = ${expiry('$3', '$4')}, version = version + 1 WHERE key = $1`,
+    // Any other session: created, unless its id was ended.
+    create: `INSERT INTO ${table} AS s (key, data, created_on, modified_on, expires_on, version)
+      SELECT $1, $2, now(), now(), ${expiry('$3', '$4')}, 1
+      WHERE NOT EXISTS (SELECT 1 FROM ${ended}
+        WHERE table_name = $5 AND key_hash = sha256($1) AND expires_on > now())
       ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, modified_on = now(),
       expires_on = EXCLUDED.expires_on, version = s.version + 1`,
-    destroy: `DELETE FROM ${table} WHERE key = $1`,
+    destroy: `WITH gone AS (DELETE FROM ${table} WHERE key = $1 RETURNING key, expires_on)
+      ${endIds('gone')}`,
     // Extends only, and at most once per touchAfter.
     touch: `UPDATE ${table} SET modified_on = now(),
       expires_on = GREATEST(expires_on, ${expiry('$2', '$3')})
       WHERE key = $1 AND expires_on > now()
       AND modified_on <= now() - make_interval(secs => $4::float8)`,
-    all: `SELECT key, data FROM ${table} WHERE expires_on > now()`,
-    clear: `DELETE FROM ${table} WHERE key = ANY($1::bytea[])`,
+    all: `SELECT key, data, expires_on FROM ${table} WHERE expires_on > now()`,
+    clear: `WITH gone AS (DELETE FROM ${table} WHERE key = ANY($1::bytea[]) RETURNING key, expires_on)
+      ${endIds('gone')}`,
   }
 }
 
@@ -157,7 +181,13 @@ export function expressSessionStore<S extends abstract new () => object>(
     readonly #name: string
     readonly #ttl: number
     readonly #touchAfter: number
+    readonly #maxLength: number
     readonly #sql: ReturnType<typeof sqlFor>
+    /**
+     * Sessions known to have a row: loaded through express-session (`createSession`) or saved once
+     * by this store. Their saves are updates only, so none brings back an id ended meanwhile.
+     */
+    readonly #existing = new WeakSet<object>()
 
     constructor(options: ExpressSessionStoreOptions) {
       super()
@@ -169,13 +199,32 @@ export function expressSessionStore<S extends abstract new () => object>(
       this.#name = options.name ?? 'connect.sid'
       this.#ttl = options.ttl ?? 86400
       this.#touchAfter = options.touchAfter ?? 0
+      this.#maxLength = options.maxLength ?? 0
       if (typeof this.#name !== 'string' || this.#name === '') {
         throw new UsageError('ERR_INVALID_OPTION', 'name must be a non-empty string')
       }
       if (!(this.#ttl > 0) || !(this.#touchAfter >= 0)) {
         throw new UsageError('ERR_INVALID_OPTION', 'ttl must be > 0 and touchAfter >= 0 seconds')
       }
-      this.#sql = sqlFor(store.table.qualified)
+      if (!Number.isSafeInteger(this.#maxLength) || this.#maxLength < 0) {
+        throw new UsageError('ERR_INVALID_OPTION', 'maxLength must be an integer >= 0')
+      }
+      this.#sql = sqlFor(store.table)
+    }
+
+    /**
+     * express-session builds every session it loaded from this store here (on each request and on
+     * `reload`); the session is remembered as one that has a row.
+     */
+    createSession(req: unknown, sess: unknown): unknown {
+      const parent = (Base.prototype as { createSession?: (r: unknown, s: unknown) => unknown })
+        .createSession
+      if (typeof parent !== 'function') {
+        throw new UsageError('ERR_INVALID_OPTION', 'the Store base class has no createSession')
+      }
+      const made = parent.call(this, req, sess)
+      if (typeof made === 'object' && made !== null) this.#existing.add(made)
+      return made
     }
 
     get(sid: string): Promise<ExpressSessionData | null>
@@ -188,12 +237,21 @@ export function expressSessionStore<S extends abstract new () => object>(
     set(sid: string, sess: StorableSession, callback: StoreCallback): void
     set(sid: string, sess: StorableSession, callback?: StoreCallback) {
       const work = async () => {
-        const data = encodeMulti(this.#name, JSON.stringify(sess), this.#store.codecs)
-        await this.#query('save session', this.#sql.set, [
-          this.#key(sid),
-          Buffer.from(data, 'latin1'),
-          ...this.#expiry(sess),
+        const data = encodeMulti(this.#name, JSON.stringify(sess), this.#store.unboundedCodecs)
+        if (this.#maxLength !== 0 && data.length > this.#maxLength) {
+          throw new UsageError('ERR_VALUE_TOO_LONG', 'the session is longer than maxLength')
+        }
+        const values = [this.#key(sid), Buffer.from(data, 'latin1'), ...this.#expiry(sess)]
+        const known = typeof sess === 'object' && sess !== null && this.#existing.has(sess)
+        if (known) {
+          await this.#query('save session', this.#sql.update, values)
+          return
+        }
+        const made = await this.#query('save session', this.#sql.create, [
+          ...values,
+          this.#store.table.table,
         ])
+        if (made.rowCount && typeof sess === 'object' && sess !== null) this.#existing.add(sess)
       }
       return settle(work(), callback)
     }
@@ -202,7 +260,10 @@ export function expressSessionStore<S extends abstract new () => object>(
     destroy(sid: string, callback: StoreCallback): void
     destroy(sid: string, callback?: StoreCallback) {
       const work = async () => {
-        await this.#query('destroy session', this.#sql.destroy, [this.#key(sid)])
+        await this.#query('destroy session', this.#sql.destroy, [
+          this.#key(sid),
+          this.#store.table.table,
+        ])
       }
       return settle(work(), callback)
     }
@@ -247,7 +308,9 @@ export function expressSessionStore<S extends abstract new () => object>(
     clear(callback?: StoreCallback) {
       const work = async () => {
         const keys = (await this.#mine()).map(([sid]) => this.#key(sid))
-        if (keys.length > 0) await this.#query('clear sessions', this.#sql.clear, [keys])
+        if (keys.length > 0) {
+          await this.#query('clear sessions', this.#sql.clear, [keys, this.#store.table.table])
+        }
       }
       return settle(work(), callback)
     }
@@ -269,10 +332,20 @@ export function expressSessionStore<S extends abstract new () => object>(
     }
 
     /** The session under `data`, or `undefined` when it is not this store's (or its keys'). */
-    #decode(data: unknown): ExpressSessionData | undefined {
+    #decode(data: unknown, expires: unknown): ExpressSessionData | undefined {
       try {
-        const json = decodeMulti<string>(this.#name, text(data), this.#store.codecs, { maxAge: 0 })
-        return typeof json === 'string' ? (JSON.parse(json) as ExpressSessionData) : undefined
+        const json = decodeMulti<string>(this.#name, text(data), this.#store.unboundedCodecs, {
+          maxAge: 0,
+        })
+        if (typeof json !== 'string') return undefined
+        const sess = JSON.parse(json) as ExpressSessionData
+        // The row's expiry is the truth: touch moves it without rewriting the data, so a cookie
+        // with an expiry reports the row's (a session cookie, with none, stays one).
+        const at = expires instanceof Date ? expires : new Date(String(expires))
+        if (sess?.cookie?.expires && Number.isFinite(at.getTime())) {
+          sess.cookie.expires = at.toISOString()
+        }
+        return sess
       } catch (error) {
         // A row of another store or name, or under a retired key: not a session of this store.
         if (isErrorKind(error, 'decode') || error instanceof SyntaxError) return undefined
@@ -282,14 +355,15 @@ export function expressSessionStore<S extends abstract new () => object>(
 
     async #get(sid: string): Promise<ExpressSessionData | null> {
       const result = await this.#query('load session', this.#sql.get, [this.#key(sid)])
-      const row = result.rows[0] as { data: unknown } | undefined
-      return (row && this.#decode(row.data)) ?? null
+      const row = result.rows[0] as { data: unknown; expires_on: unknown } | undefined
+      return (row && this.#decode(row.data, row.expires_on)) ?? null
     }
 
     async #mine(): Promise<Array<[string, ExpressSessionData]>> {
       const result = await this.#query('list sessions', this.#sql.all, [])
-      return (result.rows as Array<{ key: unknown; data: unknown }>).flatMap((row) => {
-        const sess = this.#decode(row.data)
+      const rows = result.rows as Array<{ key: unknown; data: unknown; expires_on: unknown }>
+      return rows.flatMap((row) => {
+        const sess = this.#decode(row.data, row.expires_on)
         return sess ? [[Buffer.from(text(row.key), 'latin1').toString('utf8'), sess]] : []
       }) as Array<[string, ExpressSessionData]>
     }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { PgStoreError } from '../errors.ts'
 import { cleanupCommand, cleanupHelp } from './cleanup.ts'
+import { hashIdsCommand, hashIdsHelp } from './hash-ids.ts'
 import { importCommand, importHelp } from './import.ts'
 import { keygenCommand, keygenHelp } from './keygen.ts'
 import { migrateCommand, migrateHelp } from './migrate.ts'
@@ -29,6 +30,7 @@ const commands: Record<string, Command> = {
   sessions: { run: sessionsCommand, help: sessionsHelp },
   import: { run: importCommand, help: importHelp },
   reseal: { run: resealCommand, help: resealHelp },
+  'hash-ids': { run: hashIdsCommand, help: hashIdsHelp },
 }
 
 /** `pgstore --help`. */
@@ -45,6 +47,7 @@ Commands:
   sessions revoke      sign an owner out everywhere (or all but one session)
   import               copy connect-pg-simple's live sessions in (nobody signed out)
   reseal               re-seal every live row under the current key pair (retire a key)
+  hash-ids             replace plain session ids by their hash (for hashIds)
 
 Run 'pgstore <command> --help' for a command's options. Commands that use the
 database read DATABASE_URL (or --database-url) and take --schema and --table;

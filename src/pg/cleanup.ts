@@ -103,6 +103,13 @@ export async function deleteExpiredRows(
     if (fixed === undefined) batchSize = nextBatchSize(batchSize, took)
     await pause(options.pauseMs ?? took, options.signal)
   }
+  if (report.locked && !options.signal?.aborted) {
+    try {
+      await client.query({ ...queries.deleteEnded, values: [table.table] })
+    } catch (error) {
+      throw toStoreError(error, 'cleanup')
+    }
+  }
   report.durationMs = performance.now() - started
   return report
 }

@@ -60,6 +60,11 @@ export function lifetime(ctx: StoreContext, session: Session<SessionValues>): nu
   return idle === undefined ? life : Math.min(life, idle)
 }
 
+/** The `key` column for session id `id`: the id, or its hash with `hashIds`. */
+export function rowKey(ctx: StoreContext, id: string): string | Buffer {
+  return ctx.settings.rowKey(id)
+}
+
 /** Runs one statement on the pool; a failure becomes a typed store error saying what was `doing`. */
 export async function run(
   ctx: StoreContext,

@@ -1,6 +1,7 @@
 /**
  * @module Driver failures mapped to typed store errors. The driver's message is not copied: it can
- * quote values. Its SQLSTATE is kept, and the driver error is the non-enumerable `cause`.
+ * quote values. Its SQLSTATE is kept; the `cause` (non-enumerable) is the driver error, or for an
+ * error the server sent, a copy of its codes and names only, without the message or the detail.
  */
 import { PgStoreError, StoreError } from '../errors.ts'
 
@@ -45,6 +46,20 @@ const connectionReasons: Record<string, string> = {
   EHOSTUNREACH: 'host unreachable',
 }
 
+// What a server error may keep: names and codes. Its message, detail (`Failing row contains
+// (...)`, `Key (key)=(...)`), where, hint and query text can quote row values, a live id among them.
+const safeFields = ['code', 'severity', 'constraint', 'table', 'column', 'schema', 'dataType']
+
+/** The driver's server error reduced to {@link safeFields}, as the `cause` of a store error. */
+function redacted(error: Record<string, unknown>, code: string): Error {
+  const copy = new Error(`the database rejected the query (SQLSTATE ${code})`)
+  copy.name = 'DatabaseError'
+  for (const field of safeFields) {
+    if (typeof error[field] === 'string') Object.assign(copy, { [field]: error[field] })
+  }
+  return copy
+}
+
 /** Wraps any driver failure as a {@link StoreError}; pgstore's own errors pass through. */
 export function toStoreError(error: unknown, doing: string): PgStoreError {
   if (error instanceof PgStoreError) return error
@@ -53,7 +68,7 @@ export function toStoreError(error: unknown, doing: string): PgStoreError {
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !connectionCodes.has(code)) {
     const [ours, text] = bySqlState[code] ?? ['ERR_STORE_QUERY', `the database rejected the query`]
     return new StoreError(ours, `${doing}: ${text} (SQLSTATE ${code})`, {
-      cause: error,
+      cause: redacted(error as Record<string, unknown>, code),
       sqlState: code,
     })
   }

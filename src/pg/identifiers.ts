@@ -33,3 +33,11 @@ export function tableRef(table = 'http_sessions', schema?: string): TableRef {
   const qualified = schema === undefined ? `"${table}"` : `"${schema}"."${table}"`
   return { qualified, schema, table }
 }
+
+/**
+ * The table of ended session ids beside `ref` (one per schema, rows keyed by table name, as the
+ * migrations ledger): `"schema"."pgstore_ended"`, or `"pgstore_ended"` on the search path.
+ */
+export function endedTable(ref: TableRef): string {
+  return ref.schema === undefined ? '"pgstore_ended"' : `"${ref.schema}"."pgstore_ended"`
+}

@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { sealMulti, serializeWith } from '../codec/index.ts'
 import { ConflictError } from '../errors.ts'
 import type { Session, SessionValues } from '../session/session.ts'
-import type { StoreContext } from './context.ts'
+import { rowKey, type StoreContext } from './context.ts'
 import { type SqlConnection, transaction } from './driver.ts'
 import { toStoreError } from './errors.ts'
 import { openRow } from './row-values.ts'
@@ -36,7 +36,7 @@ export async function mergeUpdate(
     return await transaction(ctx.pool, async (tx: SqlConnection) => {
       const locked = await tx.query<{ data: unknown; version: unknown }>({
         ...ctx.queries.lockForMerge,
-        values: [session.id],
+        values: [rowKey(ctx, session.id)],
       })
       const row = locked.rows[0]
       if (!row) throw new ConflictError('gone')

@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { UsageError } from '../errors.ts'
 import { type SqlClient, transaction } from './driver.ts'
 import { toStoreError } from './errors.ts'
-import { type TableRef, tableRef } from './identifiers.ts'
+import { endedTable, type TableRef, tableRef } from './identifiers.ts'
 import { assertSessionsShape } from './table-shape.ts'
 
 /** One migration, with its SQL rendered for a table. */
@@ -44,6 +44,7 @@ export async function loadMigrations(ref: TableRef): Promise<Migration[]> {
       id: file.slice(0, -'.sql'.length),
       sql: (await readFile(new URL(file, migrationsFolder), 'utf8'))
         .replaceAll('{{table}}', ref.qualified)
+        .replaceAll('{{ended}}', endedTable(ref))
         .replaceAll('{{name}}', ref.table)
         // Functions (0005's trigger) live in the table's schema: `"schema".`, or nothing.
         .replaceAll('{{schema_prefix}}', ref.schema === undefined ? '' : `"${ref.schema}".`),

@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../errors.ts'
 import type { Session, SessionValues } from '../session/session.ts'
-import { run, type StoreContext } from './context.ts'
+import { rowKey, run, type StoreContext } from './context.ts'
 
 /** One of an owner's sessions, as `listSessions` reports it. */
 export interface OwnedSession {
@@ -20,6 +20,12 @@ export interface OwnedSession {
 
 /** A handle is the row's `id` (a bigint) in decimal. */
 const handlePattern = /^[0-9]{1,19}$/
+const bigintMax = 9223372036854775807n
+
+/** True when `handle` can name a row: decimal digits within PostgreSQL's bigint. */
+function isHandle(handle: unknown): handle is string {
+  return typeof handle === 'string' && handlePattern.test(handle) && BigInt(handle) <= bigintMax
+}
 
 /** The live sessions of `owner`, most recently active first. */
 export async function listSessions(
@@ -27,7 +33,10 @@ export async function listSessions(
   owner: string,
   current?: Session<SessionValues>,
 ): Promise<OwnedSession[]> {
-  const result = await run(ctx, 'list sessions', ctx.queries.list, [owner, current?.id || null])
+  const result = await run(ctx, 'list sessions', ctx.queries.list, [
+    owner,
+    current?.id ? rowKey(ctx, current.id) : null,
+  ])
   return (result.rows as Record<string, unknown>[]).map((row) => ({
     handle: String(row.handle),
     current: row.current === true,
@@ -44,9 +53,9 @@ export async function revokeSessions(
   owner: string,
   except: Session<SessionValues> | string | undefined,
 ): Promise<number> {
-  const key = typeof except === 'object' ? except.id || null : null
+  const key = typeof except === 'object' && except.id ? rowKey(ctx, except.id) : null
   const handle = typeof except === 'string' ? except : null
-  if (handle !== null && !handlePattern.test(handle)) {
+  if (handle !== null && !isHandle(handle)) {
     throw new UsageError(
       'ERR_INVALID_OPTION',
       'except must be a session or a handle from listSessions',
@@ -63,7 +72,7 @@ export async function revokeSession(
   owner: string,
   handle: string,
 ): Promise<boolean> {
-  if (!handlePattern.test(handle)) return false
+  if (!isHandle(handle)) return false
   const result = await run(ctx, 'revoke session', ctx.queries.revokeOne, [owner, handle])
   ctx.events.notify('destroyed', { name: '', count: result.rowCount ?? 0 })
   return (result.rowCount ?? 0) > 0

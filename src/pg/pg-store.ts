@@ -57,6 +57,11 @@ export interface PGSession {
 export class PGStore extends RequestStore {
   /** The codecs, newest key pair first: the first encodes, any decodes. */
   readonly codecs: SecureCookie[]
+  /**
+   * The same key pairs with no length limit (`maxLength` 0): the express-session store's, whose
+   * sessions may be as large as MemoryStore or connect-pg-simple take.
+   */
+  readonly unboundedCodecs: SecureCookie[]
   /** Cookie options every new session copies. */
   readonly options: CookieOptions
   /** The driver: a `pg` Pool or any {@link SqlClient}. */
@@ -96,6 +101,8 @@ export class PGStore extends RequestStore {
         .maxLength(settings.maxLength)
         .maxAge(this.options.maxAge)
     }
+    this.unboundedCodecs = storeCodecs('PGStore', keyPairs, codecOptions)
+    for (const codec of this.unboundedCodecs) codec.setSerializer(settings.serializer).maxLength(0)
     this.#ctx = {
       pool,
       table: this.table,

@@ -6,11 +6,12 @@
  * `$absolute` (nullable) caps it at `created_on + absolute`, `$idle` (nullable) rejects rows not
  * written for that long, `$touch` is how old the last write must be before a read extends expiry.
  */
-import type { TableRef } from './identifiers.ts'
+import { endedTable, type TableRef } from './identifiers.ts'
 
 /** The statements, with stable names so `pg` prepares each once per connection. */
 export interface Queries {
   load: { name: string; text: string }
+  loadPlain: { name: string; text: string }
   insert: { name: string; text: string }
   update: { name: string; text: string }
   updateVersioned: { name: string; text: string }
@@ -26,6 +27,7 @@ export interface Queries {
   deleteExpiredBatch: { name: string; text: string }
   tryCleanupLock: { name: string; text: string }
   deleteExpired: { name: string; text: string }
+  deleteEnded: { name: string; text: string }
 }
 
 // The cleanup lock is keyed by the table's oid (with a fixed high word for pgstore), so every
@@ -55,6 +57,14 @@ export function buildQueries(ref: TableRef): Queries {
        FROM ${t} WHERE key = $1 AND ${live}
        AND ($3::float8 IS NULL OR created_on > now() - ${interval('$3')})
        AND ($4::float8 IS NULL OR modified_on > now() - ${interval('$4')})`,
+    ),
+    // hashIds: a row still under the plain id ($1) moves to its hashed key ($5) as it is loaded.
+    loadPlain: q(
+      'load_plain',
+      `UPDATE ${t} SET key = $5 WHERE key = $1 AND ${live}
+       AND ($3::float8 IS NULL OR created_on > now() - ${interval('$3')})
+       AND ($4::float8 IS NULL OR modified_on > now() - ${interval('$4')})
+       RETURNING data, version, owner, modified_on < now() - ${interval('$2')} AS stale`,
     ),
     insert: q(
       'insert',
@@ -92,11 +102,14 @@ export function buildQueries(ref: TableRef): Queries {
     ),
     destroy: q('destroy', `DELETE FROM ${t} WHERE key = $1`),
     // One statement: the old row goes and the new one comes, or neither (the old was already gone).
+    // The new row keeps the old creation time: the absolute timeout counts from the first one.
     renew: q(
       'renew',
-      `WITH old AS (DELETE FROM ${t} WHERE key = $1 AND ${live} RETURNING user_agent)
+      `WITH old AS (DELETE FROM ${t} WHERE key = $1 AND ${live}
+                    RETURNING user_agent, COALESCE(created_on, now()) AS created_on)
        INSERT INTO ${t} (key, data, created_on, modified_on, expires_on, owner, user_agent, version)
-       SELECT $2, $7, now(), now(), ${expiry('now()')}, $5, COALESCE($6, old.user_agent), 1 FROM old`,
+       SELECT $2, $7, old.created_on, now(), ${expiry('old.created_on')}, $5,
+              COALESCE($6, old.user_agent), 1 FROM old`,
     ),
     exists: q('exists', `SELECT 1 FROM ${t} WHERE key = $1 AND ${live}`),
     lockForMerge: q(
@@ -137,6 +150,11 @@ export function buildQueries(ref: TableRef): Queries {
        gone AS (DELETE FROM ${t} WHERE id IN (SELECT id FROM victims) AND expires_on < now()
                 RETURNING 1)
        SELECT true AS held, (SELECT count(*) FROM gone)::int AS deleted`,
+    ),
+    // Ended ids are kept only until their session would have expired anyway.
+    deleteEnded: q(
+      'delete_ended',
+      `DELETE FROM ${endedTable(ref)} WHERE table_name = $1 AND expires_on < now()`,
     ),
   }
 }

@@ -6,7 +6,7 @@
 import { DecodeError, type PgStoreError } from '../errors.ts'
 import { readCookie } from '../session/cookie-header.ts'
 import type { Session, SessionValues } from '../session/session.ts'
-import type { StoreContext } from './context.ts'
+import { rowKey, type StoreContext } from './context.ts'
 import type { OpenedCookie } from './cookie-cache.ts'
 import { toStoreError } from './errors.ts'
 import { type OpenedRow, openRow } from './row-values.ts'
@@ -42,11 +42,21 @@ export async function loadSession<V extends object>(
   const { settings } = ctx
   let row: LoadedRow | undefined
   try {
+    const limits = [settings.touchAfter, settings.absolute ?? null, settings.idle ?? null]
+    const key = rowKey(ctx, opened.id)
     const result = await ctx.pool.query<LoadedRow>({
       ...ctx.queries.load,
-      values: [opened.id, settings.touchAfter, settings.absolute ?? null, settings.idle ?? null],
+      values: [key, ...limits],
     })
     row = result.rows[0]
+    if (!row && settings.hashIds) {
+      // Written before hashIds was turned on: converted now, in the statement that loads it.
+      const plain = await ctx.pool.query<LoadedRow>({
+        ...ctx.queries.loadPlain,
+        values: [opened.id, ...limits, key],
+      })
+      row = plain.rows[0]
+    }
   } catch (error) {
     throw toStoreError(error, 'load session')
   }

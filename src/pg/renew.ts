@@ -7,7 +7,8 @@ import { ConflictError } from '../errors.ts'
 import { newSessionId } from '../session/id.ts'
 import type { Session, SessionValues } from '../session/session.ts'
 import type { RequestContext } from '../store/store.ts'
-import { lifetime, run, type StoreContext } from './context.ts'
+import { lifetime, rowKey, run, type StoreContext } from './context.ts'
+import { storedUserAgent } from './user-agent.ts'
 
 /**
  * Gives a loaded `session` a new id, keeping its values; the old row goes in the same statement.
@@ -29,12 +30,12 @@ export async function renewSession(
   const data = sealMulti(session.name, bytes, ctx.codecs)
   const id = newSessionId(ctx.settings.random)
   const result = await run(ctx, 'renew session', ctx.queries.renew, [
-    session.id,
-    id,
+    rowKey(ctx, session.id),
+    rowKey(ctx, id),
     lifetime(ctx, session),
     ctx.settings.absolute ?? null,
     session.owner ?? null,
-    context.userAgent ?? null,
+    storedUserAgent(context.userAgent),
     data,
   ])
   if (result.rowCount === 0) throw new ConflictError('gone')
@@ -56,7 +57,7 @@ export async function destroySession(
   session: Session<SessionValues>,
 ): Promise<void> {
   if (session.id) {
-    const result = await run(ctx, 'destroy session', ctx.queries.destroy, [session.id])
+    const result = await run(ctx, 'destroy session', ctx.queries.destroy, [rowKey(ctx, session.id)])
     ctx.events.notify('destroyed', { name: session.name, count: result.rowCount ?? 0 })
   }
   const state = ctx.states.get(session)

@@ -2,11 +2,12 @@
  * @module PGStore's options: what a user may set, and the checked, defaulted form every part of
  * the store reads.
  */
-import type { Serializer } from '../codec/index.ts'
+import type { KeyMaterial, Serializer } from '../codec/index.ts'
 import { jsonSerializer } from '../codec/index.ts'
 import { UsageError } from '../errors.ts'
 import type { RandomBytes } from '../session/id.ts'
 import { type CookieOptions, resolveCookieOptions } from '../session/options.ts'
+import { type RowKey, rowKeyFor } from './hashed-ids.ts'
 
 /**
  * What two saves of one session do when they race.
@@ -56,6 +57,20 @@ export interface PGStoreOptions {
   resealAfter?: number | undefined
   /** See {@link ConcurrencyMode}. Default `'last-write-wins'`. */
   concurrency?: ConcurrencyMode | undefined
+  /**
+   * A save that binds the session to an owner (none to a user, or one user to another) gives it a
+   * new id in the same statement that deletes the old row, as `renew` does, so a cookie planted
+   * before sign-in never loads as the signed-in user. Default `true`; `false` keeps the id (then
+   * call `renew` at sign-in yourself).
+   */
+  rotateOnOwnerChange?: boolean | undefined
+  /**
+   * Hashed ids at rest: the `key` column holds SHA-256 of the session id (`true`) or HMAC-SHA256
+   * under the given key, so a dump of the table gives no usable cookie. Rows written with plain ids
+   * are converted when next read (or by `pgstore hash-ids`). Go pgstore cannot share the table in
+   * this mode: it looks rows up by the plain id. Default `false`.
+   */
+  hashIds?: boolean | KeyMaterial | undefined
   /** Rows per cleanup batch. Default: adaptive (see `DeleteExpiredOptions.batchSize`). */
   cleanupBatchSize?: number | undefined
   /** Random source for session ids and IVs. Default `crypto.randomBytes`. */
@@ -75,6 +90,10 @@ export interface ResolvedStoreOptions {
   readonly resealAfter: number
   readonly mode: ConcurrencyMode
   readonly batchSize: number | undefined
+  readonly rotateOnOwnerChange: boolean
+  /** The `key` column for a session id (the id itself unless `hashIds`). */
+  readonly rowKey: RowKey
+  readonly hashIds: boolean
   readonly random: RandomBytes | undefined
   readonly now: () => number
 }
@@ -115,6 +134,9 @@ export function resolveStoreOptions(options: PGStoreOptions): ResolvedStoreOptio
     resealAfter,
     mode,
     batchSize,
+    rotateOnOwnerChange: options.rotateOnOwnerChange ?? true,
+    rowKey: rowKeyFor(options.hashIds),
+    hashIds: options.hashIds !== undefined && options.hashIds !== false,
     random: options.randomBytes,
     now: options.now ?? Date.now,
   }

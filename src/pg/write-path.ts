@@ -8,10 +8,12 @@ import { ConflictError } from '../errors.ts'
 import { newSessionId } from '../session/id.ts'
 import type { Session, SessionValues } from '../session/session.ts'
 import type { RequestContext } from '../store/store.ts'
-import { lifetime, run, type SessionState, type StoreContext } from './context.ts'
+import { lifetime, rowKey, run, type SessionState, type StoreContext } from './context.ts'
 import { cookieFor, cookieIfDue, expiredCookie } from './issue-cookie.ts'
 import { mergeUpdate } from './merge.ts'
+import { renewSession } from './renew.ts'
 import { isEmpty, sameBytes } from './row-values.ts'
+import { storedUserAgent } from './user-agent.ts'
 
 /** Persists what changed in `session`; returns the `Set-Cookie` to send, if one is due. */
 export async function commitSession(
@@ -34,6 +36,11 @@ export async function commitSession(
       return commitUnchanged(ctx, session, state)
     }
   }
+  if (state && !session.isNew && ownerBound(ctx, session, state)) {
+    // Sign-in: a new id, written with the values and the owner in one statement.
+    await renewSession(ctx, session, context)
+    return cookieFor(ctx, session)
+  }
   const data = sealMulti(session.name, bytes, ctx.codecs)
   if (session.isNew || !state) {
     await insert(ctx, session, data, bytes, context)
@@ -43,13 +50,24 @@ export async function commitSession(
   return cookieIfDue(ctx, session, state)
 }
 
+/** True when this save binds the session to a new owner, and the store rotates ids then. */
+function ownerBound(
+  ctx: StoreContext,
+  session: Session<SessionValues>,
+  state: SessionState,
+): boolean {
+  return (
+    ctx.settings.rotateOnOwnerChange && session.owner !== undefined && session.owner !== state.owner
+  )
+}
+
 async function commitDeletion(
   ctx: StoreContext,
   session: Session<SessionValues>,
   state: SessionState | undefined,
 ): Promise<string> {
   if (session.id && !state?.destroyed) {
-    const result = await run(ctx, 'destroy session', ctx.queries.destroy, [session.id])
+    const result = await run(ctx, 'destroy session', ctx.queries.destroy, [rowKey(ctx, session.id)])
     ctx.events.notify('destroyed', { name: session.name, count: result.rowCount ?? 0 })
   }
   ctx.states.delete(session)
@@ -69,7 +87,7 @@ async function commitUnchanged(
     ctx.events.notify('writeSkipped', { name: session.name })
     return state.cookieDue ? cookieFor(ctx, session) : undefined
   }
-  const touch = [session.id, lifetime(ctx, session), ctx.settings.absolute ?? null]
+  const touch = [rowKey(ctx, session.id), lifetime(ctx, session), ctx.settings.absolute ?? null]
   const result =
     reseal === undefined
       ? await run(ctx, 'touch session', ctx.queries.touch, touch)
@@ -94,12 +112,12 @@ async function insert(
 ): Promise<void> {
   if (!session.id) session.id = newSessionId(ctx.settings.random)
   const result = await run(ctx, 'insert session', ctx.queries.insert, [
-    session.id,
+    rowKey(ctx, session.id),
     data,
     lifetime(ctx, session),
     ctx.settings.absolute ?? null,
     session.owner ?? null,
-    context.userAgent ?? null,
+    storedUserAgent(context.userAgent),
   ])
   if (result.rowCount === 0) throw new ConflictError('gone')
   session.isNew = false
@@ -129,7 +147,7 @@ async function update(
   const { mode } = ctx.settings
   const values = session.values as SessionValues
   const base = [
-    session.id,
+    rowKey(ctx, session.id),
     data,
     lifetime(ctx, session),
     ctx.settings.absolute ?? null,
@@ -154,7 +172,7 @@ async function update(
     version = (result.rows[0] as { version?: unknown } | undefined)?.version?.toString()
     if (version === undefined) {
       if (!optimistic) throw new ConflictError('gone')
-      const exists = await run(ctx, 'check session', ctx.queries.exists, [session.id])
+      const exists = await run(ctx, 'check session', ctx.queries.exists, [rowKey(ctx, session.id)])
       throw new ConflictError(exists.rowCount ? 'version' : 'gone')
     }
     state.snapshot = bytes

@@ -18,6 +18,7 @@ import {
   expressSessionStore,
 } from '../../src/adapters/express-session.ts'
 import { decodeMulti, PGStore, StoreError } from '../../src/index.ts'
+import { inSeconds, PgSessionStore, secret } from './express-session-helpers.ts'
 import {
   type AdapterFixture,
   adapterFixture,
@@ -27,9 +28,6 @@ import {
   pairOf,
   toHeaders,
 } from './helpers.ts'
-
-const PgSessionStore = expressSessionStore(session)
-const secret = 'a-secret-of-at-least-thirty-two-characters'
 
 let fx: AdapterFixture
 let store: ExpressSessionStore
@@ -45,12 +43,6 @@ async function row(sid: string) {
   ])
   return result.rows[0] as { data: Buffer; expires_on: Date } | undefined
 }
-
-/** A session whose cookie expires in `s` seconds (negative: already expired), with `values`. */
-const inSeconds = (s: number, values: Record<string, unknown> = {}): ExpressSessionData => ({
-  cookie: { expires: new Date(Date.now() + s * 1000), originalMaxAge: s * 1000 },
-  ...values,
-})
 
 test('express-session: set, read, destroy through the real middleware', async () => {
   const app = express()

@@ -8,7 +8,16 @@ import { test } from 'node:test'
 import { SecureCookie } from '../../src/index.ts'
 import { assertOneLineError, cli, cliEach } from './helpers.ts'
 
-const commands = ['migrate', 'cleanup', 'stats', 'keygen', 'sessions', 'import', 'reseal']
+const commands = [
+  'migrate',
+  'cleanup',
+  'stats',
+  'keygen',
+  'sessions',
+  'import',
+  'reseal',
+  'hash-ids',
+]
 const databaseCommands = [['migrate'], ['cleanup'], ['stats'], ['sessions', 'list', '--owner', 'a']]
 
 test('pgstore --help lists every command and documents exit codes 0, 1 and 2', async () => {

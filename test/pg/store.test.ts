@@ -239,6 +239,7 @@ test('migrations apply once, are recorded, and make key unique keeping the newes
       '0003_lifecycle',
       '0004_fillfactor',
       '0005_go_insert_existing_key',
+      '0006_ended_ids',
     ],
   )
   const first = await migrate(db.pool)
@@ -270,13 +271,14 @@ test('migrations apply once, are recorded, and make key unique keeping the newes
 
 test('four migrators at once: each migration is applied exactly once', async () => {
   const db = await createTestSchema('migrate-race')
+  const shipped = (await migrate(db.pool, { dryRun: true })).pending.length
   const results = await Promise.all([1, 2, 3, 4].map(() => migrate(db.pool)))
   assert.equal(
     results.reduce((n, r) => n + r.applied.length, 0),
-    5,
+    shipped,
   )
   const ledger = await db.query('SELECT count(*)::int AS n FROM pgstore_migrations')
-  assert.equal(ledger.rows[0].n, 5)
+  assert.equal(ledger.rows[0].n, shipped)
   await db.drop()
 })
 
