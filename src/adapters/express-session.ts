@@ -93,7 +93,7 @@ export type ExpressSessionStoreClass<B extends object = object> = new (
 ) => B & ExpressSessionStore
 
 const expiry = (param: string, seconds: string) =>
-  `COALESCE(${param}::timestamptz, now() + make_interval(secs => ${seconds}::float8))`
+  `COALESCE(${param}::timestamptz, now() + (${seconds}::float8 * interval '1 second'))`
 
 function sqlFor(table: string) {
   return {
@@ -107,7 +107,7 @@ function sqlFor(table: string) {
     touch: `UPDATE ${table} SET modified_on = now(),
       expires_on = GREATEST(expires_on, ${expiry('$2', '$3')})
       WHERE key = $1 AND expires_on > now()
-      AND modified_on <= now() - make_interval(secs => $4::float8)`,
+      AND modified_on <= now() - ($4::float8 * interval '1 second')`,
     all: `SELECT key, data FROM ${table} WHERE expires_on > now()`,
     clear: `DELETE FROM ${table} WHERE key = ANY($1::bytea[])`,
   }
