@@ -35,7 +35,13 @@ import {
   deleteExpiredRows,
   startCleanupLoop,
 } from './cleanup.ts'
-import { type SqlClient, type SqlConnection, transaction } from './driver.ts'
+import {
+  type PreparedStatements,
+  type SqlClient,
+  type SqlConnection,
+  transaction,
+  withPreparedStatements,
+} from './driver.ts'
 import { toStoreError } from './errors.ts'
 import { type TableRef, tableRef } from './identifiers.ts'
 import { buildQueries, type Queries } from './queries.ts'
@@ -86,6 +92,8 @@ export interface PGStoreOptions {
   randomBytes?: RandomBytes | undefined
   /** Clock for cookie timestamps, in milliseconds. Default `Date.now`. Expiry uses the DB clock. */
   now?: (() => number) | undefined
+  /** Named (prepared) statements or not; see `PreparedStatements`. Default `'auto'`. */
+  preparedStatements?: PreparedStatements | undefined
 }
 
 /** A row of the sessions table, as Go's `PGSession`. */
@@ -244,7 +252,9 @@ export class PGStore extends RequestStore {
     if (!pool || typeof pool.query !== 'function') {
       throw new UsageError('ERR_INVALID_OPTION', 'pool must have a query() method (a pg Pool)')
     }
-    this.pool = pool
+    this.pool = withPreparedStatements(pool, options.preparedStatements ?? 'auto', (sqlState) =>
+      this.events.notify('preparedStatementsOff', { sqlState }),
+    )
     this.table = tableRef(options.table, options.schema)
     this.#queries = buildQueries(this.table)
     this.options = resolveCookieOptions(options.cookie)
