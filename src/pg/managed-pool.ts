@@ -65,9 +65,12 @@ type PgClient = pg.PoolClient & {
   connection?: { stream?: { destroy(): void } }
 }
 
-// Asks the server (or PgBouncer) to cancel what `client` runs, on a connection of its own.
-function sendCancel(url: string, client: PgClient): void {
-  if (client.processID === undefined || client.secretKey === undefined) return
+/**
+ * Asks the server (or PgBouncer) to cancel what `client` runs, on a connection of its own.
+ * Resolves when the receiver closes that connection: it has passed the cancel on.
+ */
+function sendCancel(url: string, client: PgClient): Promise<void> {
+  if (client.processID === undefined || client.secretKey === undefined) return Promise.resolve()
   let host = '127.0.0.1'
   let port = 5432
   try {
@@ -75,17 +78,23 @@ function sendCancel(url: string, client: PgClient): void {
     host = parsed.hostname.replace(/^\[|\]$/g, '') || host
     port = Number(parsed.port || 5432)
   } catch {
-    return
+    return Promise.resolve()
   }
   const packet = Buffer.alloc(16)
   packet.writeInt32BE(16, 0)
   packet.writeInt32BE(80877102, 4)
   packet.writeInt32BE(client.processID, 8)
   packet.writeInt32BE(client.secretKey, 12)
-  const socket = netConnect({ host, port })
-  socket.setTimeout(2000, () => socket.destroy())
-  socket.on('error', () => socket.destroy())
-  socket.on('connect', () => socket.end(packet))
+  // Written, then left for the receiver to close, as libpq does: PgBouncer 1.18 exits (FATAL "bad
+  // client state") when a cancel's sender hangs up before the cancel has been forwarded.
+  return new Promise((resolve) => {
+    const socket = netConnect({ host, port })
+    socket.setTimeout(5000, () => socket.destroy())
+    socket.on('error', () => socket.destroy())
+    socket.on('end', () => socket.destroy())
+    socket.on('close', () => resolve())
+    socket.on('connect', () => socket.write(packet))
+  })
 }
 
 /**
@@ -103,6 +112,8 @@ export class ManagedPool implements SqlClient {
   #lostAt = 0
   #lostFrom = ''
   #ended = false
+  /** Clients past their deadline, until their cancel is delivered and their socket destroyed. */
+  readonly #doomed = new WeakMap<PgClient, Promise<void>>()
 
   constructor(hosts: HostList, options: ManagedPoolOptions) {
     this.#hosts = hosts
@@ -124,7 +135,7 @@ export class ManagedPool implements SqlClient {
         client.release()
         return result
       } catch (error) {
-        client.release(error instanceof Error ? error : true)
+        this.#release(client, error)
         if (!this.#lost(current, error) || attempt > 0 || !nothingRan(error)) throw error
       }
     }
@@ -141,7 +152,7 @@ export class ManagedPool implements SqlClient {
           throw error
         }
       },
-      release: (error?: Error | boolean) => client.release(error),
+      release: (error?: Error | boolean) => this.#release(client, error),
     }
   }
 
@@ -169,18 +180,40 @@ export class ManagedPool implements SqlClient {
     }
   }
 
+  /** Returns `client` to its pool; one that failed (or is doomed) is discarded. */
+  #release(client: PgClient, error: unknown): void {
+    const reason = error instanceof Error ? error : error ? true : undefined
+    const doomed = this.#doomed.get(client)
+    if (doomed) doomed.then(() => client.release(reason ?? true))
+    else client.release(reason)
+  }
+
   #run<R>(current: Current, client: PgClient, config: QueryConfig): Promise<QueryResultLike<R>> {
     const ms = this.#options.statementTimeoutMillis
+    // A client past its deadline takes nothing more (a transaction's ROLLBACK would wait forever
+    // on a black-holed connection); it is destroyed once its cancel is delivered.
+    if (this.#doomed.has(client)) return Promise.reject(deadlineError(ms))
     const running = client.query(config as pg.QueryConfig) as unknown as Promise<QueryResultLike<R>>
     if (!(ms > 0)) return running
     return new Promise((resolve, reject) => {
       let settled = false
       const timer = setTimeout(() => {
         settled = true
-        sendCancel(current.host.url, client)
         // The connection's state is unknown (mid-statement, or a dead peer): never reuse it.
         client.on('error', () => undefined)
-        client.connection?.stream?.destroy()
+        // Destroyed once the cancelled statement has ended or the cancel was passed on, at most 3 s
+        // later: PgBouncer drops a cancel whose client has already left.
+        const ended = running.then(
+          () => undefined,
+          () => undefined,
+        )
+        const grace = new Promise<void>((resolve) => setTimeout(resolve, 3000).unref())
+        this.#doomed.set(
+          client,
+          Promise.race([ended, sendCancel(current.host.url, client), grace]).then(() => {
+            client.connection?.stream?.destroy()
+          }),
+        )
         reject(deadlineError(ms))
       }, ms)
       running.then(
