@@ -114,6 +114,7 @@ export class ManagedPool implements SqlClient {
   #ended = false
   /** Clients past their deadline, until their cancel is delivered and their socket destroyed. */
   readonly #doomed = new WeakMap<PgClient, Promise<void>>()
+  readonly #listening = new WeakSet<PgClient>()
 
   constructor(hosts: HostList, options: ManagedPoolOptions) {
     this.#hosts = hosts
@@ -172,7 +173,14 @@ export class ManagedPool implements SqlClient {
     for (let tries = attempt; ; tries++) {
       const current = this.#current ?? (await this.#find())
       try {
-        return { current, client: (await current.pool.connect()) as PgClient }
+        const client = (await current.pool.connect()) as PgClient
+        // A checked-out client whose server dies between statements emits `error`; the statement
+        // in flight (or the next one) fails typed, so the event itself must not crash the process.
+        if (!this.#listening.has(client)) {
+          this.#listening.add(client)
+          client.on('error', () => undefined)
+        }
+        return { current, client }
       } catch (error) {
         // Nothing was sent: trying the primary of the moment is always safe, once.
         if (!this.#lost(current, error) || tries > 0) throw error
@@ -200,7 +208,6 @@ export class ManagedPool implements SqlClient {
       const timer = setTimeout(() => {
         settled = true
         // The connection's state is unknown (mid-statement, or a dead peer): never reuse it.
-        client.on('error', () => undefined)
         // Destroyed once the cancelled statement has ended or the cancel was passed on, at most 3 s
         // later: PgBouncer drops a cancel whose client has already left.
         const ended = running.then(

@@ -13,6 +13,7 @@ import { type Cluster, startCluster } from '../faults/support/cluster.ts'
 import { blockKey, cookiePair, hashKey } from '../faults/support/store.ts'
 import { failures, lostSaves, runLoad } from './support/load.ts'
 import { type Bouncer, startPgBouncer } from './support/pgbouncer.ts'
+import { figures } from './support/report.ts'
 
 let cluster: Cluster
 let transactionPool: Bouncer
@@ -34,13 +35,6 @@ async function storeAt(url: string, options: Record<string, unknown> = {}): Prom
   const store = await newPGStore(url, hashKey, blockKey, { cookie: { secure: false }, ...options })
   stores.push(store)
   return store
-}
-
-function figures(name: string, values: Record<string, unknown>): void {
-  const line = Object.entries(values)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? Math.round(v * 10) / 10 : v}`)
-    .join(' ')
-  console.log(`# figures ${name}: ${line}`)
 }
 
 test('transaction pooling, default config: 0 errors, 0 lost, one switch to unnamed statements', async () => {
