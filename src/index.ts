@@ -99,3 +99,4 @@ export {
   type SessionCore,
   type Store,
 } from './store/store.ts'
+export type { PreparedStatements } from './pg/driver.ts'
