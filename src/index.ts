@@ -60,7 +60,13 @@ export {
   UsageError,
 } from './errors.ts'
 export type { CleanupHandle, CleanupReport, DeleteExpiredOptions } from './pg/cleanup.ts'
-export type { QueryConfig, QueryResultLike, SqlClient, SqlConnection } from './pg/driver.ts'
+export type {
+  PreparedStatements,
+  QueryConfig,
+  QueryResultLike,
+  SqlClient,
+  SqlConnection,
+} from './pg/driver.ts'
 export { type MigrateOptions, type Migration, type MigrationResult, migrate } from './pg/migrate.ts'
 export {
   type KeyPairsAndOptions,
@@ -99,4 +105,3 @@ export {
   type SessionCore,
   type Store,
 } from './store/store.ts'
-export type { PreparedStatements } from './pg/driver.ts'

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test'
 import { newPGStore, type PGStore } from '../../src/index.ts'
 import { blockKey, hashKey } from '../faults/support/store.ts'
 import { type Formation, readOnly, startFormation } from './support/auto-failover.ts'
-import { failures, lostSaves, runLoad } from './support/load.ts'
+import { checkFailover, runLoad } from './support/load.ts'
 import { figures } from './support/report.ts'
 
 let formation: Formation
@@ -61,20 +61,7 @@ async function underLoad(name: string, fault: () => Promise<void>) {
   stop = true
   const run = await load
   store.events.off('failover', onMove)
-  const firstWriteMs = (run.ackTimes.find((t) => t > promoted) ?? Number.NaN) - promoted
-  const lost = await lostSaves(store, run.sessions)
-  figures(name, {
-    ops: run.ops,
-    acked: run.ok,
-    failed: failures(run),
-    errors: JSON.stringify(run.errors),
-    promotionToFirstWriteMs: firstWriteMs,
-    lostAcked: lost + run.regressions,
-    longestOpMs: run.longestMs,
-  })
-  assert.equal(run.errors.untyped ?? 0, 0)
-  assert.equal(lost + run.regressions, 0, 'no acknowledged save lost')
-  assert.ok(firstWriteMs <= 2000, `first write ${firstWriteMs} ms after promotion`)
+  await checkFailover(name, store, run, promoted)
   assert.equal(moves.at(-1), `127.0.0.1:${next.port}`)
 }
 

@@ -42,7 +42,7 @@ test('transaction pooling, default config: 0 errors, 0 lost, one switch to unnam
   const switches: string[] = []
   store.events.on('preparedStatementsOff', ({ sqlState }) => switches.push(sqlState))
   const started = performance.now()
-  const run = await runLoad(store, { workers: 16, ops: 3000 })
+  const run = await runLoad(store, { workers: 16, ops: 2000 })
   const seconds = (performance.now() - started) / 1000
   const lost = await lostSaves(store, run.sessions)
   figures('pgbouncer transaction', {
@@ -65,7 +65,7 @@ test('transaction pooling with preparedStatements: true fails (why auto exists),
     table: 'tx_named',
     preparedStatements: true,
   })
-  const run = await runLoad(store, { workers: 16, ops: 600 })
+  const run = await runLoad(store, { workers: 16, ops: 300 })
   figures('pgbouncer transaction prepared', { ops: run.ops, errors: failures(run) })
   assert.ok(failures(run) > 0, 'named statements through a transaction pooler conflict')
   assert.equal(run.errors.untyped ?? 0, 0)
@@ -76,7 +76,7 @@ test('session pooling, default config: 0 errors, 0 lost, statements stay prepare
   let switches = 0
   store.events.on('preparedStatementsOff', () => switches++)
   const started = performance.now()
-  const run = await runLoad(store, { workers: 16, ops: 3000 })
+  const run = await runLoad(store, { workers: 16, ops: 2000 })
   const seconds = (performance.now() - started) / 1000
   const lost = await lostSaves(store, run.sessions)
   figures('pgbouncer session', {

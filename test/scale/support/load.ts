@@ -3,9 +3,11 @@
  * increments its counter (load, change, save), so the last acknowledged count of every session is
  * known exactly and a lost acknowledged save shows as a smaller count in the database.
  */
+import assert from 'node:assert/strict'
 import { PgStoreError } from '../../../src/errors.ts'
 import type { PGStore } from '../../../src/index.ts'
 import { cookiePair } from '../../faults/support/store.ts'
+import { figures } from './report.ts'
 
 /** What a run did. */
 export interface LoadResult {
@@ -90,4 +92,32 @@ export async function lostSaves(store: PGStore, sessions: LoadResult['sessions']
 /** Total failures of a run. */
 export function failures(result: LoadResult): number {
   return Object.values(result.errors).reduce((a, b) => a + b, 0)
+}
+
+/**
+ * After a failover under load: prints the figures and checks what every failover test promises:
+ * no untyped failure, no acknowledged save lost, the first acknowledged save at most 2 s after
+ * `promotedAt` (when the new primary took writes). Returns that delay.
+ */
+export async function checkFailover(
+  name: string,
+  store: PGStore,
+  run: LoadResult,
+  promotedAt: number,
+): Promise<number> {
+  const firstWriteMs = (run.ackTimes.find((t) => t > promotedAt) ?? Number.NaN) - promotedAt
+  const lost = await lostSaves(store, run.sessions)
+  figures(name, {
+    ops: run.ops,
+    acked: run.ok,
+    failed: failures(run),
+    errors: JSON.stringify(run.errors),
+    promotionToFirstWriteMs: firstWriteMs,
+    lostAcked: lost + run.regressions,
+    longestOpMs: run.longestMs,
+  })
+  assert.equal(run.errors.untyped ?? 0, 0)
+  assert.equal(lost + run.regressions, 0, 'no acknowledged save lost')
+  assert.ok(firstWriteMs <= 2000, `first write ${firstWriteMs} ms after promotion`)
+  return firstWriteMs
 }
