@@ -7,7 +7,14 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { newPGStore, type PGStore, PgStoreError } from '../../src/index.ts'
+import postgres from 'postgres'
+import {
+  newPGStore,
+  newPGStoreFromPool,
+  type PGStore,
+  PgStoreError,
+  postgresJsClient,
+} from '../../src/index.ts'
 import { toStoreError } from '../../src/pg/errors.ts'
 import { type Cluster, startCluster } from '../faults/support/cluster.ts'
 import { blockKey, cookiePair, hashKey } from '../faults/support/store.ts'
@@ -69,6 +76,26 @@ test('transaction pooling with preparedStatements: true fails (why auto exists),
   figures('pgbouncer transaction prepared', { ops: run.ops, errors: failures(run) })
   assert.ok(failures(run) > 0, 'named statements through a transaction pooler conflict')
   assert.equal(run.errors.untyped ?? 0, 0)
+})
+
+test('postgres.js with prepare: false and preparedStatements: false: 0 errors through transaction pooling', async () => {
+  const sql = postgres(transactionPool.url, { prepare: false, max: 8, onnotice: () => undefined })
+  try {
+    const store = await newPGStoreFromPool(postgresJsClient(sql), hashKey, blockKey, {
+      cookie: { secure: false },
+      table: 'tx_postgresjs',
+      preparedStatements: false,
+    })
+    const run = await runLoad(store, { workers: 16, ops: 1000 })
+    const lost = await lostSaves(store, run.sessions)
+    const cleaned = await store.deleteExpired()
+    figures('pgbouncer transaction postgres.js', { ops: run.ops, errors: failures(run), lost })
+    assert.equal(failures(run), 0, `errors: ${JSON.stringify(run.errors)}`)
+    assert.equal(lost + run.regressions, 0)
+    assert.equal(cleaned.locked, true)
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
 })
 
 test('session pooling, default config: 0 errors, 0 lost, statements stay prepared', async () => {
