@@ -52,6 +52,29 @@ test("'auto' (default): a vanished statement switches to unnamed ones once, retr
   assert.equal(await prepared(), 0, 'nothing prepared since')
 })
 
+test("'auto' inside a transaction (merge mode): the transaction is rolled back and run again whole", async () => {
+  await pool.query('DEALLOCATE ALL')
+  const store = await newPGStoreFromPool(pool, hashKey, blockKey, {
+    cookie: { secure: false },
+    concurrency: 'merge',
+    migrate: false,
+  })
+  const switches: string[] = []
+  store.events.on('preparedStatementsOff', ({ sqlState }) => switches.push(sqlState))
+  const cookie = await saved(store)
+  const first = await store.load(cookie, 'sid')
+  first.values.a = 1
+  await store.commit(first) // prepares the merge statements on the one connection
+  const second = await store.load(cookie, 'sid')
+  second.values.b = 2
+  // Vanished between the load and the save: the first failure is inside the merge transaction.
+  await pool.query('DEALLOCATE ALL')
+  await store.commit(second)
+  assert.deepEqual(switches, ['26000'])
+  const values = (await store.load(cookie, 'sid')).values
+  assert.deepEqual({ ...values }, { n: 1, a: 1, b: 2 })
+})
+
 test('true: the same failure is a typed error; false: nothing is ever prepared', async () => {
   await pool.query('DEALLOCATE ALL')
   const named = await newPGStoreFromPool(pool, hashKey, blockKey, {
