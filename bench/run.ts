@@ -10,6 +10,7 @@ import { runGoBench } from './go-bench.ts'
 import { runHttpBench } from './http-bench.ts'
 import { runLatencyBench } from './latency-bench.ts'
 import { describeMachine } from './machine.ts'
+import { type PooledRow, pooledMarkdown, runPooledBench } from './pooled-bench.ts'
 import {
   type CodecRow,
   httpTable,
@@ -40,6 +41,7 @@ const results: RunResults = {
   cleanup: undefined,
 }
 
+let pooled: PooledRow[] | undefined
 try {
   if (config.sections.has('codec')) {
     log('codec')
@@ -86,9 +88,15 @@ try {
         `${c.report.deleted} rows, longest batch ${c.report.longestBatchMs.toFixed(1)} ms`,
     )
   }
+  // ---- pooled (PgBouncer) ----
+  if (process.env.BENCH_POOLED !== '0' && config.only === undefined) {
+    log('through PgBouncer (transaction pooling) vs direct')
+    pooled = await runPooledBench(db.url, config.durationSec, config.rounds, log)
+  }
+  // ---- end pooled ----
 } finally {
   await db.close()
 }
 
-writeFileSync(resultsPath, renderResults(results, resultsPath))
+writeFileSync(resultsPath, renderResults(results, resultsPath) + pooledMarkdown(pooled))
 log(`wrote ${resultsPath.pathname}`)

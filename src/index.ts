@@ -60,7 +60,13 @@ export {
   UsageError,
 } from './errors.ts'
 export type { CleanupHandle, CleanupReport, DeleteExpiredOptions } from './pg/cleanup.ts'
-export type { QueryConfig, QueryResultLike, SqlClient, SqlConnection } from './pg/driver.ts'
+export type {
+  PreparedStatements,
+  QueryConfig,
+  QueryResultLike,
+  SqlClient,
+  SqlConnection,
+} from './pg/driver.ts'
 export { type MigrateOptions, type Migration, type MigrationResult, migrate } from './pg/migrate.ts'
 // Fresh clone, packaging and types (issue 12)
 export type { NewPGStoreOptions } from './pg/new-pg-store.ts'

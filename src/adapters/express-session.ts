@@ -101,7 +101,7 @@ export type ExpressSessionStoreClass<B extends object = object> = new (
 ) => B & ExpressSessionStore
 
 const expiry = (param: string, seconds: string) =>
-  `COALESCE(${param}::timestamptz, now() + make_interval(secs => ${seconds}::float8))`
+  `COALESCE(${param}::timestamptz, now() + (${seconds}::float8 * interval '1 second'))`
 
 function sqlFor(ref: TableRef) {
   const table = ref.qualified
@@ -130,7 +130,7 @@ function sqlFor(ref: TableRef) {
     touch: `UPDATE ${table} SET modified_on = now(),
       expires_on = GREATEST(expires_on, ${expiry('$2', '$3')})
       WHERE key = $1 AND expires_on > now()
-      AND modified_on <= now() - make_interval(secs => $4::float8)`,
+      AND modified_on <= now() - ($4::float8 * interval '1 second')`,
     all: `SELECT key, data, expires_on FROM ${table} WHERE expires_on > now()`,
     clear: `WITH gone AS (DELETE FROM ${table} WHERE key = ANY($1::bytea[]) RETURNING key, expires_on)
       ${endIds('gone')}`,

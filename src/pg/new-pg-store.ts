@@ -2,11 +2,12 @@
  * @module The constructors, named as in Go: `newPGStore` (from a URL, owning its pool) and
  * `newPGStoreFromPool` (from your pool, which it never ends).
  */
-import pg from 'pg'
 import { UsageError } from '../errors.ts'
 import type { StoreKeyPairs } from '../store/key-pairs.ts'
 import type { SqlClient } from './driver.ts'
 import { toStoreError } from './errors.ts'
+import { parseHostList } from './hosts.ts'
+import { ManagedPool } from './managed-pool.ts'
 import { migrate } from './migrate.ts'
 import { PGStore } from './pg-store.ts'
 import type { PGStoreOptions } from './store-options.ts'
@@ -30,7 +31,13 @@ export interface PoolOptions {
   max?: number
   /** How long a request waits for a free connection before `ERR_STORE_POOL_TIMEOUT`. Default `5000` ms. */
   connectionTimeoutMillis?: number
-  /** Server-side cap on each statement (`57014` becomes `ERR_STORE_TIMEOUT`). Default `5000` ms. */
+  /**
+   * Longest wait for each statement, commit included, however the server or the network behaves;
+   * then the statement is cancelled on the server, its connection destroyed, and the call fails with
+   * `ERR_STORE_TIMEOUT` (a write's outcome is then unknown). Enforced by the client, so it works
+   * through PgBouncer (which rejects `statement_timeout` as a startup parameter). `0`: no limit.
+   * Default `5000` ms.
+   */
   statementTimeoutMillis?: number
   /** Close idle connections after this long. Default `10000` ms. */
   idleTimeoutMillis?: number
@@ -69,9 +76,14 @@ export async function newPGStoreFromPool(
 }
 
 /**
- * A store with its own `pg` Pool for `dbURL`; `store.close()` ends the pool. The pool always has
+ * A store with its own `pg` pool for `dbURL`; `store.close()` ends the pool. The pool always has
  * an `error` listener (an idle connection dropped by a restarting server never crashes the
- * process), a connection timeout and a statement timeout.
+ * process), a connection timeout and a client-side deadline on every statement.
+ *
+ * `dbURL` may list several servers, as libpq does:
+ * `postgres://user@db1:5432,db2:5432/app?target_session_attrs=read-write`. The store then uses
+ * the first that takes writes, and when it turns read-only or unreachable (a failover), moves to
+ * whichever is the primary then, with no application code (`failover` event).
  *
  * @example
  * ```ts
@@ -94,20 +106,20 @@ export async function newPGStore(
   }
   const [keys, options] = split<NewPGStoreOptions>(keyPairs)
   const poolOptions = options.pool ?? {}
-  const pool = new pg.Pool({
-    connectionString: dbURL,
+  let store: PGStore | undefined
+  const pool = new ManagedPool(parseHostList(dbURL), {
     max: poolOptions.max ?? 10,
     connectionTimeoutMillis: poolOptions.connectionTimeoutMillis ?? 5000,
     idleTimeoutMillis: poolOptions.idleTimeoutMillis ?? 10_000,
-    statement_timeout: poolOptions.statementTimeoutMillis ?? 5000,
-    application_name: poolOptions.applicationName ?? 'pgstore',
+    statementTimeoutMillis: poolOptions.statementTimeoutMillis ?? 5000,
+    applicationName: poolOptions.applicationName ?? 'pgstore',
+    onError: (error) => store?.events.notify('error', toStoreError(error, 'idle connection')),
+    onFailover: (info) => store?.events.notify('failover', info),
   })
-  const store = new PGStore(pool, keys, options, () => pool.end())
-  // Errors on idle clients land here; without a listener they would crash the process.
-  pool.on('error', (error) => store.events.notify('error', toStoreError(error, 'idle connection')))
+  store = new PGStore(pool, keys, options, () => pool.end())
   try {
     if (options.migrate !== false)
-      await migrate(pool, { schema: options.schema, table: options.table })
+      await migrate(store.pool, { schema: options.schema, table: options.table })
   } catch (error) {
     await pool.end().catch(() => {})
     throw error

@@ -23,7 +23,7 @@ import {
 } from './cleanup.ts'
 import type { StoreContext } from './context.ts'
 import { CookieCache } from './cookie-cache.ts'
-import type { SqlClient } from './driver.ts'
+import { type SqlClient, withPreparedStatements } from './driver.ts'
 import { type TableRef, tableRef } from './identifiers.ts'
 import { listSessions, type OwnedSession, revokeSession, revokeSessions } from './owners.ts'
 import { buildQueries } from './queries.ts'
@@ -87,7 +87,11 @@ export class PGStore extends RequestStore {
       throw new UsageError('ERR_INVALID_OPTION', 'pool must have a query() method (a pg Pool)')
     }
     const settings = resolveStoreOptions(options)
-    this.pool = pool
+    // Behind a transaction pooler a named statement may exist on one server connection and not
+    // another: the wrapper falls back to unnamed statements once (see PreparedStatements).
+    this.pool = withPreparedStatements(pool, options.preparedStatements ?? 'auto', (sqlState) =>
+      this.events.notify('preparedStatementsOff', { sqlState }),
+    )
     this.table = tableRef(options.table, options.schema)
     this.options = settings.cookie
     const codecOptions = {
@@ -104,7 +108,7 @@ export class PGStore extends RequestStore {
     this.unboundedCodecs = storeCodecs('PGStore', keyPairs, codecOptions)
     for (const codec of this.unboundedCodecs) codec.setSerializer(settings.serializer).maxLength(0)
     this.#ctx = {
-      pool,
+      pool: this.pool,
       table: this.table,
       queries: buildQueries(this.table),
       codecs: this.codecs,

@@ -24,7 +24,10 @@ function run(sql: PostgresJsLike) {
 
 /**
  * Wraps a postgres.js client. Named queries become prepared statements (`prepare: true`);
- * transactions use `sql.reserve()`.
+ * transactions use `sql.reserve()`. Behind a transaction pooler (PgBouncer before 1.21 in
+ * transaction mode, hosted poolers), create the client with `postgres(url, { prepare: false })`
+ * and the store with `preparedStatements: false`: postgres.js with prepared statements hangs there
+ * instead of failing, so the store's `'auto'` switch cannot see it.
  *
  * @example
  * ```ts

@@ -30,11 +30,14 @@ export interface Queries {
   deleteEnded: { name: string; text: string }
 }
 
-// The cleanup lock is keyed by the table's oid (with a fixed high word for pgstore), so every
-// process cleaning one table takes the same lock however it names the table.
-const cleanupLock = `(x'70677374'::bigint << 32) | $1::regclass::oid::bigint`
+// The cleanup lock is keyed by the table's oid (with a fixed high word for pgstore: 1885827956 is
+// 'pgst' in ASCII), so every process cleaning one table takes the same lock however it names the
+// table. A plain integer, not x'70677374'::bigint: that literal is BYTES on CockroachDB.
+const cleanupLock = `(1885827956::bigint << 32) | $1::regclass::oid::bigint`
 
-const interval = (param: string): string => `make_interval(secs => ${param}::float8)`
+// Seconds times an interval, not make_interval(secs => ...): the same plan and cost in PostgreSQL,
+// and no named function argument for engines that reject them (docs/portability.md).
+const interval = (param: string): string => `(${param}::float8 * interval '1 second')`
 
 /** Builds the statements for `ref`; the prefix keeps names distinct per table. */
 export function buildQueries(ref: TableRef): Queries {

@@ -7,6 +7,7 @@ import { jsonSerializer } from '../codec/index.ts'
 import { UsageError } from '../errors.ts'
 import type { RandomBytes } from '../session/id.ts'
 import { type CookieOptions, resolveCookieOptions } from '../session/options.ts'
+import type { PreparedStatements } from './driver.ts'
 import { type RowKey, rowKeyFor } from './hashed-ids.ts'
 
 /**
@@ -77,6 +78,8 @@ export interface PGStoreOptions {
   randomBytes?: RandomBytes | undefined
   /** Clock for cookie timestamps, in milliseconds. Default `Date.now`. Expiry uses the DB clock. */
   now?: (() => number) | undefined
+  /** Named (prepared) statements or not; see `PreparedStatements`. Default `'auto'`. */
+  preparedStatements?: PreparedStatements | undefined
 }
 
 /** {@link PGStoreOptions} checked once, with every default applied. */

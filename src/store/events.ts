@@ -36,6 +36,16 @@ export interface StoreEvents {
       locked: boolean
     },
   ]
+  /**
+   * A pooler rejected a prepared statement (`42P05` or `26000`: PgBouncer in transaction mode), so
+   * the store now sends unnamed statements. Emitted once per store, with `preparedStatements: 'auto'`.
+   */
+  preparedStatementsOff: [{ sqlState: string }]
+  /**
+   * A store built from a multi-host URL moved to another server (`host:port`), because the one it
+   * used turned read-only or unreachable. `ms`: from the first failure to the new server found.
+   */
+  failover: [{ from: string; to: string; ms: number }]
   /** A background failure (cleanup) that no caller could receive. */
   error: [PgStoreError]
 }
