@@ -243,7 +243,7 @@ test('migrations apply once, are recorded, and make key unique keeping the newes
     ],
   )
   const first = await migrate(db.pool)
-  assert.equal(first.applied.length, 5)
+  assert.equal(first.applied.length, dry.pending.length)
   const second = await migrate(db.pool)
   assert.deepEqual(second.applied, [])
   const rows =
