@@ -47,6 +47,15 @@ export interface HttpSummary {
   rounds: number
 }
 
+/** Per case, the median µs/op over the rounds (the rows of each round in the same order). */
+export function medianCodec(rounds: readonly CodecRow[][]): CodecRow[] {
+  const first = rounds[0] ?? []
+  return first.map((row) => {
+    const usPerOp = median(rounds.map((r) => r.find((x) => x.name === row.name)?.usPerOp ?? NaN))
+    return { name: row.name, usPerOp, opsPerSec: Math.round(1e6 / usPerOp) }
+  })
+}
+
 const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
 
 /** Summarises the HTTP measurements per workload and variant. */
@@ -266,7 +275,7 @@ export function renderResults(results: RunResults, resultsPath: URL): string {
       out.push(
         '',
         results.go.ok
-          ? `Go: ${results.go.version}, \`go test -bench . -cpu 1\` in bench/go.`
+          ? `Go: ${results.go.version}, \`go test -bench . -cpu 1\` in bench/go; node and Go alternate, ${config.codecRounds} round(s), medians.`
           : results.go.why,
       )
     }
