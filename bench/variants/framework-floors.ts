@@ -11,7 +11,7 @@ import Fastify from 'fastify'
 import { Hono } from 'hono'
 import Koa from 'koa'
 import { floorRoute, setupFloor } from './floor-db.ts'
-import { benchPool, listen, running } from './shared.ts'
+import { benchPool, listen, running, runningFastify } from './shared.ts'
 import type { Variant } from './types.ts'
 
 const routes = ['/new', '/read', '/incr']
@@ -53,18 +53,7 @@ export const floorFastify: Variant = {
         return answer.body
       })
     }
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    const address = app.server.address()
-    const port = typeof address === 'object' && address ? address.port : 0
-    return {
-      server: app.server,
-      port,
-      async close() {
-        app.server.closeAllConnections()
-        await app.close()
-        await pool.end()
-      },
-    }
+    return runningFastify(app, () => pool.end())
   },
 }
 

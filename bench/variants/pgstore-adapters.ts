@@ -19,7 +19,7 @@ import { newPGStoreFromPool } from '../../src/pg/new-pg-store.ts'
 import type { PGStore } from '../../src/pg/pg-store.ts'
 import type { Session } from '../../src/session/session.ts'
 import { setupPgstore } from './pgstore-http.ts'
-import { benchPool, counterOf, listen, running } from './shared.ts'
+import { benchPool, counterOf, listen, running, runningFastify } from './shared.ts'
 import type { Place, RunningApp, Secrets, Variant } from './types.ts'
 
 type Values = { counter: number }
@@ -117,14 +117,7 @@ export const pgstoreFastify: Variant = adapterVariant(
     for (const path of ['/new', '/read', '/incr']) {
       app.get(path, async (request) => route(path, fastifySession<Values>(request)))
     }
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    const address = app.server.address()
-    const port = typeof address === 'object' && address ? address.port : 0
-    const close = async () => {
-      app.server.closeAllConnections()
-      await app.close()
-    }
-    return { app: { server: app.server, port, close } }
+    return { app: await runningFastify(app, async () => undefined) }
   },
 )
 
