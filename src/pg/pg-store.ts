@@ -29,6 +29,7 @@ import { listSessions, type OwnedSession, revokeSession, revokeSessions } from '
 import { buildQueries } from './queries.ts'
 import { loadSession } from './read-path.ts'
 import { destroySession, renewSession } from './renew.ts'
+import { RowCache } from './row-cache.ts'
 import { type PGStoreOptions, resolveStoreOptions } from './store-options.ts'
 import { commitSession } from './write-path.ts'
 
@@ -105,6 +106,7 @@ export class PGStore extends RequestStore {
       events: this.events,
       states: new WeakMap(),
       cookies: new CookieCache(this.codecs, settings.serializer, settings.now),
+      rows: new RowCache(),
     }
     this.#onClose = onClose
   }

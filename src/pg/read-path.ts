@@ -9,7 +9,7 @@ import type { Session, SessionValues } from '../session/session.ts'
 import type { StoreContext } from './context.ts'
 import type { OpenedCookie } from './cookie-cache.ts'
 import { toStoreError } from './errors.ts'
-import { type OpenedRow, openRow } from './row-values.ts'
+import { type OpenedRow, openRow, rowText, valuesOf } from './row-values.ts'
 
 interface LoadedRow {
   data: unknown
@@ -57,7 +57,7 @@ export async function loadSession<V extends SessionValues>(
   }
   let decoded: OpenedRow
   try {
-    decoded = openRow(name, row.data, ctx.codecs, settings.serializer)
+    decoded = openCachedRow(ctx, name, row.data)
   } catch (error) {
     return decodeFailed(ctx, session, error)
   }
@@ -79,6 +79,17 @@ export async function loadSession<V extends SessionValues>(
   })
   ctx.events.notify('loaded', { name })
   return session
+}
+
+/** `openRow` through the store's row cache: a row seen before skips the MAC, decryption and parse. */
+function openCachedRow(ctx: StoreContext, name: string, data: unknown): OpenedRow {
+  const text = rowText(data)
+  const serializer = ctx.settings.serializer
+  const cached = ctx.rows.get(name, text, (bytes) => valuesOf(serializer, bytes))
+  if (cached) return cached
+  const opened = openRow(name, text, ctx.codecs, serializer)
+  ctx.rows.remember(name, text, opened.bytes, opened.values)
+  return opened
 }
 
 /** A decode failure means "not this store's session": keep it new, record why, rethrow the rest. */

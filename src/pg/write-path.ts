@@ -35,6 +35,7 @@ export async function commitSession(
     }
   }
   const data = sealMulti(session.name, bytes, ctx.codecs)
+  ctx.rows.remember(session.name, data, bytes)
   if (session.isNew || !state) {
     await insert(ctx, session, data, bytes, context)
     return cookieFor(ctx, session)
