@@ -233,10 +233,16 @@ test('migrations apply once, are recorded, and make key unique keeping the newes
   const dry = await migrate(db.pool, { dryRun: true })
   assert.deepEqual(
     dry.pending.map((m) => m.id),
-    ['0001_create_http_sessions', '0002_unique_key', '0003_lifecycle', '0004_fillfactor'],
+    [
+      '0001_create_http_sessions',
+      '0002_unique_key',
+      '0003_lifecycle',
+      '0004_fillfactor',
+      '0007_one_key_index',
+    ],
   )
   const first = await migrate(db.pool)
-  assert.equal(first.applied.length, 4)
+  assert.equal(first.applied.length, 5)
   const second = await migrate(db.pool)
   assert.deepEqual(second.applied, [])
   const rows =
@@ -258,10 +264,10 @@ test('four migrators at once: each migration is applied exactly once', async () 
   const results = await Promise.all([1, 2, 3, 4].map(() => migrate(db.pool)))
   assert.equal(
     results.reduce((n, r) => n + r.applied.length, 0),
-    4,
+    5,
   )
   const ledger = await db.query('SELECT count(*)::int AS n FROM pgstore_migrations')
-  assert.equal(ledger.rows[0].n, 4)
+  assert.equal(ledger.rows[0].n, 5)
   await db.drop()
 })
 
