@@ -24,6 +24,8 @@ export interface MemoryPoint {
   sessions: number
   rssMb: number
   heapUsedMb: number
+  /** The V8 heap reserved (used or not). */
+  heapTotalMb: number
   /** Memory of Buffers and other objects outside the V8 heap. */
   externalMb: number
 }
@@ -45,6 +47,7 @@ function snapshot(sessions: number): MemoryPoint {
     sessions,
     rssMb: usage.rss / 2 ** 20,
     heapUsedMb: usage.heapUsed / 2 ** 20,
+    heapTotalMb: usage.heapTotal / 2 ** 20,
     externalMb: usage.external / 2 ** 20,
   }
 }
@@ -129,7 +132,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     if (small && big) {
       console.log(
         `RSS ${small.rssMb.toFixed(1)} MB after ${small.sessions}, ${big.rssMb.toFixed(1)} MB after ` +
-          `${big.sessions}: +${(big.rssMb - small.rssMb).toFixed(1)} MB; heap ${small.heapUsedMb.toFixed(1)} -> ${big.heapUsedMb.toFixed(1)} MB; ` +
+          `${big.sessions}: +${(big.rssMb - small.rssMb).toFixed(1)} MB; heap used ${small.heapUsedMb.toFixed(1)} -> ${big.heapUsedMb.toFixed(1)} MB, ` +
+          `reserved ${small.heapTotalMb.toFixed(1)} -> ${big.heapTotalMb.toFixed(1)} MB; ` +
           `external ${small.externalMb.toFixed(1)} -> ${big.externalMb.toFixed(1)} MB`,
       )
     }
