@@ -41,6 +41,9 @@ const results: RunResults = {
   cleanup: undefined,
 }
 
+// RESULTS.md is rewritten after every section, so a run cut short keeps what it measured.
+const save = () => writeFileSync(resultsPath, renderResults(results, resultsPath))
+
 try {
   // Codec and Go alternate, round by round (node, Go, node, Go, ...), so both see the same load
   // on this shared machine; each case's figure is its median over the rounds.
@@ -71,10 +74,12 @@ try {
       log(go.ok ? `  ${go.nsPerOp.size} cases` : `  ${go.why}`)
     }
   }
+  save()
   if (config.sections.has('http')) {
     log(`http: ${entries.map((e) => e.name).join(', ')}`)
     results.http = await runHttpBench(entries, config, db, log)
     log(httpTable(summarizeHttp(results.http, entries)))
+    save()
   }
   if (config.sections.has('latency')) {
     log('get latency')
@@ -87,6 +92,7 @@ try {
     for (const r of results.latency) {
       log(`  ${r.rows} rows: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms`)
     }
+    save()
   }
   if (config.sections.has('cleanup')) {
     log('cleanup under traffic')
@@ -101,5 +107,5 @@ try {
   await db.close()
 }
 
-writeFileSync(resultsPath, renderResults(results, resultsPath))
+save()
 log(`wrote ${resultsPath.pathname}`)
