@@ -5,6 +5,7 @@
  * - `BENCH_DURATION`: seconds measured per variant and workload. Default `10` (`1` with --quick).
  * - `BENCH_WARMUP`: seconds of warm-up before each measurement. Default `3` (`1` with --quick).
  * - `BENCH_ROUNDS`: how many times the variants are run, interleaved. Default `2` (`1` with --quick).
+ * - `BENCH_CODEC_ROUNDS`: codec and Go benchmark runs, alternated. Default `3` (`1` with --quick).
  * - `BENCH_BIG=1`: the big table for the get-latency case has 10 million rows instead of 1 million.
  * - `BENCH_ONLY`: comma-separated variant names to run (others are left out of the table).
  * - `BENCH_SECTIONS`: comma-separated sections among `codec,go,http,latency,cleanup`. Default all.
@@ -29,6 +30,8 @@ export interface BenchConfig {
   cleanupRows: number
   /** Time per codec case, in milliseconds. */
   codecMs: number
+  /** Codec and Go runs, alternated (`BENCH_CODEC_ROUNDS`). Default 3 (1 with --quick). */
+  codecRounds: number
   only: string[] | undefined
   sections: Set<Section>
   profile: boolean
@@ -76,6 +79,7 @@ export function readConfig(argv: readonly string[] = process.argv.slice(2)): Ben
     latencySizes: quick ? [10_000, 100_000] : [10_000, big ? 10_000_000 : 1_000_000],
     cleanupRows: quick ? 100_000 : 1_000_000,
     codecMs: quick ? 200 : 1000,
+    codecRounds: Math.round(positive('BENCH_CODEC_ROUNDS', quick ? 1 : 3)),
     only: list('BENCH_ONLY'),
     sections: new Set(sections as Section[]),
     profile: process.env.BENCH_PROF === '1',

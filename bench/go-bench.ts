@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { median } from './stats.ts'
 
 /** The Go run: ns/op by case name, or why there is none. */
 export type GoResult =
@@ -58,4 +59,16 @@ export function runGoBench(benchTime = '1s'): GoResult {
   }
   const version = spawnSync('go', ['version'], { encoding: 'utf8' }).stdout.trim()
   return { ok: true, nsPerOp, version }
+}
+
+/** Per case, the median ns/op over several successful runs (at least one). */
+export function medianGo(runs: readonly GoResult[]): GoResult {
+  const ok = runs.filter((r): r is Extract<GoResult, { ok: true }> => r.ok)
+  const first = ok[0]
+  if (!first) return { ok: false, why: 'no Go run succeeded' }
+  const nsPerOp = new Map<string, number>()
+  for (const name of first.nsPerOp.keys()) {
+    nsPerOp.set(name, median(ok.map((r) => r.nsPerOp.get(name) ?? Number.NaN)))
+  }
+  return { ok: true, nsPerOp, version: first.version }
 }

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs'
 import { runCleanupBench } from './cleanup-bench.ts'
 import { readConfig } from './config.ts'
 import { openBenchDatabase } from './database.ts'
-import { runGoBench } from './go-bench.ts'
+import { type GoResult, medianGo, runGoBench } from './go-bench.ts'
 import { runHttpBench } from './http-bench.ts'
 import { runLatencyBench } from './latency-bench.ts'
 import { describeMachine } from './machine.ts'
@@ -14,6 +14,7 @@ import { type PooledRow, pooledMarkdown, runPooledBench } from './pooled-bench.t
 import {
   type CodecRow,
   httpTable,
+  medianCodec,
   type RunResults,
   renderResults,
   summarizeHttp,
@@ -42,30 +43,46 @@ const results: RunResults = {
 }
 
 let pooled: PooledRow[] | undefined
+// RESULTS.md is rewritten after every section, so a run cut short keeps what it measured.
+const save = () =>
+  writeFileSync(resultsPath, renderResults(results, resultsPath) + pooledMarkdown(pooled))
+
 try {
-  if (config.sections.has('codec')) {
-    log('codec')
-    try {
-      // Lazy: bench/codec.ts belongs to the codec work and may change on its own schedule.
-      const { runCodecBench } = (await import('./codec.ts')) as {
-        runCodecBench(durationMs?: number): Promise<CodecRow[]>
+  // Codec and Go alternate, round by round (node, Go, node, Go, ...), so both see the same load
+  // on this shared machine; each case's figure is its median over the rounds.
+  const codecRounds: CodecRow[][] = []
+  const goRounds: GoResult[] = []
+  for (let round = 1; round <= config.codecRounds; round++) {
+    if (config.sections.has('codec') && !(results.codec && 'error' in results.codec)) {
+      log(`codec, round ${round} of ${config.codecRounds}`)
+      try {
+        // Lazy: bench/codec.ts belongs to the codec work and may change on its own schedule.
+        const { runCodecBench } = (await import('./codec.ts')) as {
+          runCodecBench(durationMs?: number): Promise<CodecRow[]>
+        }
+        const rows = await runCodecBench(config.codecMs)
+        codecRounds.push(rows)
+        results.codec = medianCodec(codecRounds)
+        for (const row of rows) log(`  ${row.name.padEnd(24)} ${row.usPerOp} µs/op`)
+      } catch (error) {
+        results.codec = { error: String(error) }
+        log(`  codec bench unavailable: ${String(error)}`)
       }
-      results.codec = await runCodecBench(config.codecMs)
-      for (const row of results.codec) log(`  ${row.name.padEnd(24)} ${row.usPerOp} µs/op`)
-    } catch (error) {
-      results.codec = { error: String(error) }
-      log(`  codec bench unavailable: ${String(error)}`)
+    }
+    if (config.sections.has('go') && (results.go === undefined || results.go.ok)) {
+      log(`go, round ${round} of ${config.codecRounds}`)
+      const go = runGoBench(config.quick ? '200ms' : '1s')
+      if (go.ok) goRounds.push(go)
+      results.go = go.ok ? medianGo(goRounds) : go
+      log(go.ok ? `  ${go.nsPerOp.size} cases` : `  ${go.why}`)
     }
   }
-  if (config.sections.has('go')) {
-    log('go')
-    results.go = runGoBench(config.quick ? '200ms' : '1s')
-    log(results.go.ok ? `  ${results.go.nsPerOp.size} cases` : `  ${results.go.why}`)
-  }
+  save()
   if (config.sections.has('http')) {
     log(`http: ${entries.map((e) => e.name).join(', ')}`)
     results.http = await runHttpBench(entries, config, db, log)
     log(httpTable(summarizeHttp(results.http, entries)))
+    save()
   }
   if (config.sections.has('latency')) {
     log('get latency')
@@ -78,6 +95,7 @@ try {
     for (const r of results.latency) {
       log(`  ${r.rows} rows: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms`)
     }
+    save()
   }
   if (config.sections.has('cleanup')) {
     log('cleanup under traffic')
@@ -98,5 +116,5 @@ try {
   await db.close()
 }
 
-writeFileSync(resultsPath, renderResults(results, resultsPath) + pooledMarkdown(pooled))
+save()
 log(`wrote ${resultsPath.pathname}`)

@@ -7,7 +7,7 @@ import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
 import Fastify from 'fastify'
 import { pgSimpleStore, setupPgSimple } from './connect-pg-simple.ts'
-import { benchPool, counterOf } from './shared.ts'
+import { benchPool, counterOf, runningFastify } from './shared.ts'
 import type { Variant } from './types.ts'
 
 /** @fastify/session with its defaults. */
@@ -47,18 +47,9 @@ export const fastifySessionDefaults: Variant = {
       session.set('counter', next)
       return String(next)
     })
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    const address = app.server.address()
-    const port = typeof address === 'object' && address ? address.port : 0
-    return {
-      server: app.server,
-      port,
-      async close() {
-        app.server.closeAllConnections()
-        await app.close()
-        await store.close()
-        await pool.end()
-      },
-    }
+    return runningFastify(app, async () => {
+      await store.close()
+      await pool.end()
+    })
   },
 }

@@ -1,23 +1,25 @@
 /**
  * @module pgstore through its framework adapters: node:http (`nodeSessions`), Express
- * (`expressSessions`), Fastify (`fastifySessions`) and Hono (`honoSessions`, served by a small
- * node:http bridge). Each saves every loaded session automatically; an unchanged one writes
- * nothing.
+ * (`expressSessions`), Fastify (`fastifySessions`), Hono (`honoSessions`, on `@hono/node-server`)
+ * and Koa (`koaSessions`). Each saves every loaded session automatically; an unchanged one writes
+ * nothing. Each is compared with the floor of its own framework (`framework-floors.ts`).
  */
 import { createServer } from 'node:http'
+import { createAdaptorServer } from '@hono/node-server'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import Fastify from 'fastify'
 import { Hono } from 'hono'
+import Koa from 'koa'
 import { expressSessions } from '../../src/adapters/express.ts'
 import { createFastifySessions } from '../../src/adapters/fastify.ts'
 import { honoSessions, type SessionVariables } from '../../src/adapters/hono.ts'
+import { koaSessions } from '../../src/adapters/koa.ts'
 import { nodeSessions } from '../../src/adapters/node.ts'
 import { newPGStoreFromPool } from '../../src/pg/new-pg-store.ts'
 import type { PGStore } from '../../src/pg/pg-store.ts'
 import type { Session } from '../../src/session/session.ts'
-import { fetchServer } from './hono-bridge.ts'
 import { setupPgstore } from './pgstore-http.ts'
-import { benchPool, counterOf, listen, running } from './shared.ts'
+import { benchPool, counterOf, listen, running, runningFastify } from './shared.ts'
 import type { Place, RunningApp, Secrets, Variant } from './types.ts'
 
 type Values = { counter: number }
@@ -117,26 +119,34 @@ export const pgstoreFastify: Variant = adapterVariant(
     for (const path of ['/new', '/read', '/incr']) {
       app.get(path, async (request) => route(path, sessions.of(request)))
     }
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    const address = app.server.address()
-    const port = typeof address === 'object' && address ? address.port : 0
-    const close = async () => {
-      app.server.closeAllConnections()
-      await app.close()
-    }
-    return { app: { server: app.server, port, close } }
+    return { app: await runningFastify(app, async () => undefined) }
   },
 )
 
-/** `honoSessions` on Hono, through a node:http bridge. */
+/** `honoSessions` on Hono, served by `@hono/node-server`. */
 export const pgstoreHono: Variant = adapterVariant(
   'pgstore-hono',
-  'pgstore: Hono adapter (honoSessions, node:http bridge)',
+  'pgstore: Hono adapter (honoSessions, @hono/node-server)',
   async (store) => {
     const app = new Hono<{ Variables: SessionVariables<Values> }>()
     app.use(honoSessions<Values>(store, { name: 'sid' }))
     app.get('*', (c) => c.text(route(c.req.path, c.get('session'))))
     app.onError((_error, c) => c.body(null, 500))
-    return { server: fetchServer(app.fetch) }
+    return { server: createAdaptorServer({ fetch: app.fetch }) as ReturnType<typeof createServer> }
+  },
+)
+
+/** `koaSessions` on Koa. */
+export const pgstoreKoa: Variant = adapterVariant(
+  'pgstore-koa',
+  'pgstore: Koa adapter (koaSessions)',
+  async (store) => {
+    const app = new Koa()
+    app.silent = true
+    app.use(koaSessions<Values>(store, { name: 'sid' }))
+    app.use((ctx) => {
+      ctx.body = route(ctx.path, ctx.session)
+    })
+    return { server: createServer(app.callback()) }
   },
 )

@@ -76,3 +76,27 @@ export function counterOf(values: { counter?: unknown } | undefined): number {
   const value = values?.counter
   return typeof value === 'number' ? value : 0
 }
+
+/** A Fastify instance, as far as {@link runningFastify} needs it. */
+interface FastifyLike {
+  server: Server
+  listen(options: { port: number; host: string }): Promise<unknown>
+  close(): Promise<unknown>
+}
+
+/** Listens a Fastify app on a free port of 127.0.0.1; `close` ends the app, then `end()`. */
+export async function runningFastify(
+  app: FastifyLike,
+  end: () => Promise<void>,
+): Promise<RunningApp> {
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return {
+    server: app.server,
+    port: (app.server.address() as AddressInfo).port,
+    async close() {
+      app.server.closeAllConnections()
+      await app.close()
+      await end()
+    },
+  }
+}

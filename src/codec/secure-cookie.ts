@@ -13,17 +13,12 @@
  */
 
 import { Buffer } from 'node:buffer'
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  createSecretKey,
-  type KeyObject,
-  timingSafeEqual,
-} from 'node:crypto'
+import { createSecretKey, timingSafeEqual } from 'node:crypto'
 import { DecodeError, InternalError, UsageError } from '../errors.ts'
+import { AesCtr } from './aes-ctr.ts'
 import { decodeBase64Url, decodeBase64UrlBytes, encodeBase64Url } from './base64url.ts'
 import type { Codec, DecodeOverrides } from './codec.ts'
+import { HmacSha256 } from './hmac.ts'
 import { jsonSerializer } from './json-serializer.ts'
 import { blockKeyBytes, hashKeyBytes, type KeyMaterial } from './keys.ts'
 import { pooledRandomBytes } from './random.ts'
@@ -89,9 +84,8 @@ const nameNotString = (): UsageError =>
  * ```
  */
 export class SecureCookie implements Codec {
-  readonly #hashKey: KeyObject
-  readonly #blockKey: KeyObject | null
-  readonly #algorithm: string
+  readonly #hmac: HmacSha256
+  readonly #blockKey: AesCtr | null
   readonly #now: () => number
   readonly #randomBytes: (n: number) => Uint8Array
   #maxAge = DEFAULT_MAX_AGE
@@ -107,10 +101,9 @@ export class SecureCookie implements Codec {
    * @throws {UsageError} `ERR_HASH_KEY_NOT_SET`, `ERR_BLOCK_KEY_INVALID` or `ERR_INVALID_OPTION`.
    */
   constructor(hashKey: KeyMaterial, blockKey?: KeyMaterial | null, options?: CodecOptions) {
-    this.#hashKey = createSecretKey(hashKeyBytes(hashKey))
+    this.#hmac = new HmacSha256(hashKeyBytes(hashKey))
     const block = blockKeyBytes(blockKey)
-    this.#blockKey = block === null ? null : createSecretKey(block)
-    this.#algorithm = block === null ? '' : `aes-${block.length * 8}-ctr`
+    this.#blockKey = block === null ? null : new AesCtr(createSecretKey(block), block.length * 8)
     const now = options?.now ?? Date.now
     const random = options?.randomBytes ?? pooledRandomBytes
     if (typeof now !== 'function' || typeof random !== 'function') {
@@ -195,10 +188,11 @@ export class SecureCookie implements Codec {
     const payload = encodeBase64Url(bytes)
     // 4. MAC "name|timestamp|payload".
     const signed = `${this.#seconds()}|${payload}`
-    const mac = createHmac('sha256', this.#hashKey).update(`${name}|${signed}`).digest()
-    // 5. Join "timestamp|payload|mac" and encode to base64url.
     const outer = Buffer.allocUnsafe(signed.length + 1 + MAC_LENGTH)
-    outer.write(`${signed}|`, 0, 'latin1')
+    outer.write(signed, 0, 'latin1')
+    outer[signed.length] = PIPE
+    const mac = this.#hmac.digest(`${name}|`, outer.subarray(0, signed.length))
+    // 5. Join "timestamp|payload|mac" and encode to base64url.
     mac.copy(outer, signed.length + 1)
     const encoded = encodeBase64Url(outer)
     // 6. Check length.
@@ -257,10 +251,7 @@ export class SecureCookie implements Codec {
     if (pipe2 < 0) throw macInvalid()
     // 4. Verify the MAC over "name|timestamp|payload" in constant time.
     const mac = outer.subarray(pipe2 + 1)
-    const expected = createHmac('sha256', this.#hashKey)
-      .update(`${name}|`)
-      .update(outer.subarray(0, pipe2))
-      .digest()
+    const expected = this.#hmac.digest(`${name}|`, outer.subarray(0, pipe2))
     if (mac.length !== MAC_LENGTH || !timingSafeEqual(mac, expected)) throw macInvalid()
     // 5. Verify the timestamp and the age window; both comparisons are strict, as in Go.
     const ts = parseTimestamp(outer.subarray(0, pipe1))
@@ -288,7 +279,7 @@ export class SecureCookie implements Codec {
     return Math.floor(ms / 1000)
   }
 
-  #encrypt(key: KeyObject, plain: Uint8Array): Uint8Array {
+  #encrypt(key: AesCtr, plain: Uint8Array): Uint8Array {
     let iv: unknown
     try {
       iv = this.#randomBytes(IV_LENGTH)
@@ -298,19 +289,19 @@ export class SecureCookie implements Codec {
     if (!(iv instanceof Uint8Array) || iv.length !== IV_LENGTH) {
       throw new InternalError('ERR_RANDOM_FAILED', 'failed to generate random iv')
     }
-    // CTR is a stream mode: no padding, and final() adds nothing.
-    const ciphertext = createCipheriv(this.#algorithm, key, iv).update(plain)
+    // CTR is a stream mode: no padding.
+    const ciphertext = key.apply(iv, plain)
     const payload = Buffer.allocUnsafe(IV_LENGTH + ciphertext.length)
     payload.set(iv, 0)
     payload.set(ciphertext, IV_LENGTH)
     return payload
   }
 
-  #decrypt(key: KeyObject, payload: Uint8Array): Uint8Array {
+  #decrypt(key: AesCtr, payload: Uint8Array): Uint8Array {
     if (payload.length <= IV_LENGTH) {
       throw new DecodeError('ERR_COOKIE_DECRYPT', 'the value could not be decrypted')
     }
     const iv = payload.subarray(0, IV_LENGTH)
-    return createDecipheriv(this.#algorithm, key, iv).update(payload.subarray(IV_LENGTH))
+    return key.apply(iv, payload.subarray(IV_LENGTH))
   }
 }

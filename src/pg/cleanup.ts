@@ -10,8 +10,8 @@ import type { Queries } from './queries.ts'
 /** Options of one cleanup pass. */
 export interface DeleteExpiredOptions {
   /**
-   * Rows per batch (one short transaction each). Default: adaptive, starting at 500 and halving or
-   * doubling (between 50 and 5000) to keep each batch near 50 ms, so a batch never holds its locks
+   * Rows per batch (one short transaction each). Default: adaptive, starting at 200, shrinking in
+   * proportion or doubling (between 10 and 5000) to keep each batch near 30 ms, so a batch never holds its locks
    * long enough to show in the traffic's latency.
    */
   batchSize?: number | undefined
@@ -73,7 +73,7 @@ export async function deleteExpiredRows(
   options: DeleteExpiredOptions = {},
 ): Promise<CleanupReport> {
   const fixed = options.batchSize
-  let batchSize = fixed ?? 500
+  let batchSize = fixed ?? 200
   const maxBatches = options.maxBatches ?? Number.POSITIVE_INFINITY
   const started = performance.now()
   const report: CleanupReport = {
@@ -114,11 +114,18 @@ export async function deleteExpiredRows(
   return report
 }
 
-// Adaptive batches aim at 50 ms: long enough to amortise the round trip, short enough that the
-// row and index locks of one batch do not show in request latency.
+/** What an adaptive batch aims at, in milliseconds. */
+const batchTargetMs = 30
+
+// Adaptive batches aim at 30 ms: long enough to amortise the round trip, short enough that the
+// row and index locks of one batch do not show in request latency, and far enough below 100 ms
+// that a batch landing behind a WAL flush on a busy machine still stays under it. A slow batch
+// shrinks the next in proportion (halving was too slow to come back from a 190 ms batch).
 function nextBatchSize(size: number, tookMs: number): number {
-  if (tookMs > 100) return Math.max(50, Math.floor(size / 2))
-  if (tookMs < 25) return Math.min(5000, size * 2)
+  if (tookMs > batchTargetMs * 2) {
+    return Math.max(10, Math.floor((size * batchTargetMs) / tookMs))
+  }
+  if (tookMs < batchTargetMs / 2) return Math.min(5000, size * 2)
   return size
 }
 

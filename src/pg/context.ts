@@ -10,6 +10,7 @@ import type { SqlClient } from './driver.ts'
 import { toStoreError } from './errors.ts'
 import type { TableRef } from './identifiers.ts'
 import type { Queries } from './queries.ts'
+import type { RowCache } from './row-cache.ts'
 import type { ResolvedStoreOptions } from './store-options.ts'
 
 /** What the store remembers about a session between load and save. */
@@ -47,6 +48,8 @@ export interface StoreContext {
   readonly events: StoreEventEmitter
   readonly states: WeakMap<Session<SessionValues>, SessionState>
   readonly cookies: CookieCache
+  /** Rows already verified and decoded, by cookie name and `data` text. */
+  readonly rows: RowCache
 }
 
 /** A session whose maxAge is 0 ("browser session") still needs a row lifetime: Go's 30 days. */

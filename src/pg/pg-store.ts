@@ -7,7 +7,7 @@
  * `merge.ts`), renew and destroy (`renew.ts`), an owner's sessions (`owners.ts`), and cleanup
  * (`cleanup.ts`).
  */
-import type { SecureCookie } from '../codec/index.ts'
+import { jsonSerializer, type SecureCookie } from '../codec/index.ts'
 import { type PgStoreError, UsageError } from '../errors.ts'
 import { assertCookieName, type CookieOptions, validateCookieOptions } from '../session/options.ts'
 import { Session, type SessionValues } from '../session/session.ts'
@@ -29,6 +29,7 @@ import { listSessions, type OwnedSession, revokeSession, revokeSessions } from '
 import { buildQueries } from './queries.ts'
 import { loadSession } from './read-path.ts'
 import { destroySession, renewSession } from './renew.ts'
+import { RowCache } from './row-cache.ts'
 import { type PGStoreOptions, resolveStoreOptions } from './store-options.ts'
 import { commitSession } from './write-path.ts'
 
@@ -116,6 +117,7 @@ export class PGStore extends RequestStore {
       events: this.events,
       states: new WeakMap(),
       cookies: new CookieCache(this.codecs, settings.serializer, settings.now),
+      rows: new RowCache(settings.serializer === jsonSerializer),
     }
     this.#onClose = onClose
   }

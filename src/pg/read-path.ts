@@ -9,7 +9,7 @@ import type { Session, SessionValues } from '../session/session.ts'
 import { rowKey, type StoreContext } from './context.ts'
 import type { OpenedCookie } from './cookie-cache.ts'
 import { toStoreError } from './errors.ts'
-import { type OpenedRow, openRow } from './row-values.ts'
+import { type OpenedRow, openRow, rowText, valuesOf } from './row-values.ts'
 
 interface LoadedRow {
   data: unknown
@@ -67,7 +67,7 @@ export async function loadSession<V extends object>(
   }
   let decoded: OpenedRow
   try {
-    decoded = openRow(name, row.data, ctx.codecs, settings.serializer)
+    decoded = openCachedRow(ctx, name, row.data)
   } catch (error) {
     return decodeFailed(ctx, session, error)
   }
@@ -101,6 +101,22 @@ export async function loadSession<V extends object>(
 function resealDue(ctx: StoreContext, row: OpenedRow, touchDue: boolean): boolean {
   if (row.codec > 0) return true
   return touchDue && Math.floor(ctx.settings.now() / 1000) - row.sealedAt > ctx.settings.resealAfter
+}
+
+/**
+ * `openRow` through the store's row cache: a row seen before skips the MAC, decryption and parse.
+ * Only rows under the current key pair are remembered: an older pair's row is re-sealed at its
+ * next save, and must be recognised as such until then.
+ */
+function openCachedRow(ctx: StoreContext, name: string, data: unknown): OpenedRow {
+  const text = rowText(data)
+  const serializer = ctx.settings.serializer
+  const cached = ctx.rows.get(name, text, (bytes) => valuesOf(serializer, bytes))
+  if (cached) return { ...cached, sealed: text, codec: 0 }
+  const opened = openRow(name, text, ctx.codecs, serializer)
+  if (opened.codec === 0)
+    ctx.rows.remember(name, text, opened.bytes, opened.sealedAt, opened.values)
+  return opened
 }
 
 /** A decode failure means "not this store's session": keep it new, record why, rethrow the rest. */

@@ -32,19 +32,18 @@ export function openRow(
   codecs: readonly SecureCookie[],
   serializer: Serializer,
 ): OpenedRow {
-  const sealed = asText(data)
+  const sealed = rowText(data)
   const { bytes, codec, timestamp } = openMulti(name, sealed, codecs, noTimestampCheck)
-  return {
-    values: toValues(deserializeWith(serializer, bytes)),
-    bytes,
-    sealed,
-    codec,
-    sealedAt: timestamp,
-  }
+  return { values: valuesOf(serializer, bytes), bytes, sealed, codec, sealedAt: timestamp }
+}
+
+/** Session values from serialized bytes; throws `DecodeError` when they are not a map. */
+export function valuesOf(serializer: Serializer, bytes: Uint8Array): SessionValues {
+  return toValues(deserializeWith(serializer, bytes))
 }
 
 /** `data` is `bytea`: drivers hand it over as bytes, or as `\x` hex text when parsing is off. */
-function asText(value: unknown): string {
+export function rowText(value: unknown): string {
   if (typeof value === 'string')
     return value.startsWith('\\x') ? Buffer.from(value.slice(2), 'hex').toString('latin1') : value
   if (value instanceof Uint8Array)

@@ -42,6 +42,7 @@ export async function commitSession(
     return cookieFor(ctx, session)
   }
   const data = sealMulti(session.name, bytes, ctx.codecs)
+  ctx.rows.remember(session.name, data, bytes, Math.floor(ctx.settings.now() / 1000))
   if (session.isNew || !state) {
     await insert(ctx, session, data, bytes, context)
     return cookieFor(ctx, session)

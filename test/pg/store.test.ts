@@ -240,6 +240,7 @@ test('migrations apply once, are recorded, and make key unique keeping the newes
       '0004_fillfactor',
       '0005_go_insert_existing_key',
       '0006_ended_ids',
+      '0007_one_key_index',
     ],
   )
   const first = await migrate(db.pool)
