@@ -7,7 +7,8 @@
  * `merge.ts`), renew and destroy (`renew.ts`), an owner's sessions (`owners.ts`), and cleanup
  * (`cleanup.ts`).
  */
-import { jsonSerializer, type SecureCookie } from '../codec/index.ts'
+import { gobSerializer } from '../codec/gob/gob-serializer.ts'
+import type { SecureCookie } from '../codec/index.ts'
 import { type PgStoreError, UsageError } from '../errors.ts'
 import { assertCookieName, type CookieOptions, validateCookieOptions } from '../session/options.ts'
 import { Session, type SessionValues } from '../session/session.ts'
@@ -117,7 +118,8 @@ export class PGStore extends RequestStore {
       events: this.events,
       states: new WeakMap(),
       cookies: new CookieCache(this.codecs, settings.serializer, settings.now),
-      rows: new RowCache(settings.serializer === jsonSerializer),
+      // gob keeps each number's Go type on the decoded containers: a copy would lose it.
+      rows: new RowCache(settings.serializer !== gobSerializer),
     }
     this.#onClose = onClose
   }
