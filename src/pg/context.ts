@@ -6,7 +6,7 @@ import type { SecureCookie } from '../codec/index.ts'
 import type { Session, SessionValues } from '../session/session.ts'
 import type { StoreEventEmitter } from '../store/events.ts'
 import type { CookieCache } from './cookie-cache.ts'
-import type { SqlClient } from './driver.ts'
+import type { QueryResultLike, SqlClient } from './driver.ts'
 import { toStoreError } from './errors.ts'
 import type { TableRef } from './identifiers.ts'
 import type { Queries } from './queries.ts'
@@ -74,7 +74,7 @@ export async function run(
   doing: string,
   query: { name: string; text: string },
   values: unknown[],
-) {
+): Promise<QueryResultLike<Record<string, unknown>>> {
   try {
     return await ctx.pool.query({ ...query, values })
   } catch (error) {
