@@ -20,7 +20,9 @@ const keys = async (): Promise<string[]> =>
   )
 
 test('hash-ids converts plain ids (SHA-256, or HMAC with --key-env) and leaves other rows', async () => {
-  const plain = await Promise.all([1, 2, 3].map((n) => savedSession(fx.store, { n })))
+  // One after another: the rows' ids (the order keys() lists them in) follow the array's order.
+  const plain = []
+  for (const n of [1, 2, 3]) plain.push(await savedSession(fx.store, { n }))
   await fx.db.query(
     `INSERT INTO http_sessions (key, data, modified_on, expires_on)
      VALUES ('express-session-sid-0123456789ab', 'x', now(), now() + interval '1 hour')`,

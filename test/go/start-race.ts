@@ -36,7 +36,10 @@ export async function startRace(go: GoInterop, rounds: number): Promise<StartRac
       else if (!goStart.value.ok) report.goFailures.push(goStart.value.error?.message ?? '?')
       const check = await db.query(
         `SELECT to_regclass('pgstore_migrations') IS NOT NULL AS ledger,
-           to_regclass('http_sessions_key_uniq') IS NOT NULL AS uniq`,
+           EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a
+             ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+             WHERE i.indrelid = to_regclass('http_sessions') AND i.indisunique
+               AND i.indnatts = 1 AND a.attname = 'key') AS uniq`,
       )
       if (check.rows[0]?.ledger && check.rows[0]?.uniq) {
         const applied = await db.query('SELECT count(*)::int AS n FROM pgstore_migrations')
