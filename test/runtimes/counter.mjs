@@ -7,7 +7,9 @@ const { newPGStore } = await import(`${dist}/index.js`)
 const { fetchSessions } = await import(`${dist}/adapters/fetch.js`)
 
 const runtime = globalThis.Bun ? `bun ${Bun.version}` : `deno ${Deno.version.deno}`
-const store = await newPGStore(env('DATABASE_URL'), env('HASH_KEY'), env('BLOCK_KEY'), {
+// Keys are bytes, given base64 as `pgstore keygen` prints them; atob works in every runtime.
+const key = (name) => Uint8Array.from(atob(env(name)), (c) => c.charCodeAt(0))
+const store = await newPGStore(env('DATABASE_URL'), key('HASH_KEY'), key('BLOCK_KEY'), {
   schema: env('SCHEMA'),
   cookie: { secure: false },
 })
@@ -16,9 +18,7 @@ const sessions = fetchSessions(store, { name: 'sid' })
 async function handler(request) {
   const session = await sessions.getSession(request)
   session.values.n = (session.values.n ?? 0) + 1
-  const response = Response.json({ n: session.values.n, runtime })
-  await sessions.setCookies(session, response, request)
-  return response
+  return sessions.setCookies(session, Response.json({ n: session.values.n, runtime }), request)
 }
 
 const listening = (port) => console.log(`listening ${port}`)
