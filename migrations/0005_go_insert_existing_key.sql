@@ -7,15 +7,17 @@
 --
 -- Our own INSERTs stamp modified_on with now() (the transaction's start) and keep their ON CONFLICT
 -- DO NOTHING, so the WHEN clause leaves them alone; Go's carry its own clock's time. Two inserts of
--- one key at once queue on a transaction lock of that key, so the second sees the first's row and
--- updates it; the unique index stays the backstop.
+-- one key at once queue on a transaction lock of that key's bucket (256 per table), so the second
+-- sees the first's row and updates it; the unique index stays the backstop. Buckets, not one lock
+-- per key: a bulk INSERT of many rows in one transaction would otherwise hold a lock per row and
+-- run out of shared memory (53200) past a few thousand rows.
 CREATE OR REPLACE FUNCTION {{schema_prefix}}"{{name}}_insert_existing_key"() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW.key IS NULL THEN
     RETURN NEW;
   END IF;
-  PERFORM pg_advisory_xact_lock(hashtextextended(NEW.key::text, TG_RELID::bigint));
+  PERFORM pg_advisory_xact_lock((TG_RELID::bigint << 8) | (hashtext(NEW.key::text) & 255)::bigint);
   UPDATE {{table}}
      SET data = NEW.data, modified_on = NEW.modified_on, expires_on = NEW.expires_on,
          version = version + 1
