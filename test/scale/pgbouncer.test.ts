@@ -6,6 +6,7 @@
  * migrations and cleanup lock work (transaction-scoped advisory locks; none left behind).
  */
 import assert from 'node:assert/strict'
+import { readdir } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import postgres from 'postgres'
 import {
@@ -195,7 +196,8 @@ test('migrations and the cleanup lock work through transaction pooling and leave
     'SELECT count(*)::int AS n FROM pgstore_migrations WHERE table_name = $1',
     [table],
   )
-  assert.equal(migrations.rows[0].n, 4, 'each migration applied once')
+  const shipped = (await readdir(new URL('../../migrations/', import.meta.url))).length
+  assert.equal(migrations.rows[0].n, shipped, 'each migration applied once')
 })
 
 test('PgBouncer waiting for a server connection: the store fails typed at its limit', async () => {
