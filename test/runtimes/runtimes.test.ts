@@ -66,8 +66,11 @@ async function serve(
 
 async function countThreeTimes(runtime: string, command: string[], version: string) {
   const db = await createTestSchema(`runtime ${runtime}`)
-  const { child, port } = await serve(command, db.schema)
+  let child: ChildProcess | undefined
   try {
+    const served = await serve(command, db.schema)
+    child = served.child
+    const port = served.port
     let cookie: string | undefined
     for (const n of [1, 2, 3]) {
       const response = await fetch(`http://127.0.0.1:${port}/`, {
@@ -84,8 +87,11 @@ async function countThreeTimes(runtime: string, command: string[], version: stri
     const rows = await db.query('SELECT count(*)::int AS n FROM http_sessions')
     assert.equal(rows.rows[0].n, 1)
   } finally {
-    child.kill('SIGTERM')
-    if (child.exitCode === null) await once(child, 'exit')
+    // Dropping the schema also ends the test's pool: a failed start must not leave it open.
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+    }
     await db.drop()
   }
 }
