@@ -8,12 +8,12 @@ import { parseHostList } from '../../src/pg/hosts.ts'
 
 test('a multi-host URL becomes one URL per server, in order', () => {
   const list = parseHostList(
-    'postgres://u:p%40ss@10.0.0.1:5432,[::1]:5433,db3/app?target_session_attrs=read-write&sslmode=disable',
+    'postgres://u:p%40ss@127.0.0.2:5432,[::1]:5433,localhost/app?target_session_attrs=read-write&sslmode=disable',
   )
   assert.equal(list.readWrite, true)
   assert.deepEqual(
     list.hosts.map((h) => h.label),
-    ['10.0.0.1:5432', '[::1]:5433', 'db3:5432'],
+    ['127.0.0.2:5432', '[::1]:5433', 'localhost:5432'],
   )
   assert.equal(list.hosts[1]?.url, 'postgres://u:p%40ss@[::1]:5433/app?sslmode=disable')
 })
