@@ -66,6 +66,9 @@ async function serve(sessionStore: session.Store): Promise<string> {
 async function login(base: string, user: string): Promise<string> {
   const res = await fetch(`${base}/login?user=${user}`, { method: 'POST' })
   assert.equal(res.status, 200)
+  // express-session sends the headers and all but the body's last byte before its store has
+  // saved: only the whole body says the session is in the table.
+  assert.equal(await res.text(), 'ok')
   const pair = res.headers.getSetCookie()[0]?.split(';')[0]
   assert.match(pair ?? '', /^connect\.sid=s%3A/)
   return pair ?? ''
