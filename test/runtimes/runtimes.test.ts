@@ -12,6 +12,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, before, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { buildPackage } from '../support/package.ts'
 import { createTestSchema, databaseUrl } from '../support/pg.ts'
@@ -45,6 +46,9 @@ async function serve(
       NO_COLOR: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: `.bin/deno` is a Node script that starts the real binary, which a
+    // signal to the script alone would leave running with our pipes open (the test never ends).
+    detached: true,
   })
   let stderr = ''
   child.stderr?.on('data', (chunk) => (stderr += chunk))
@@ -62,6 +66,28 @@ async function serve(
     }),
   ])
   return { child, port }
+}
+
+/** SIGTERM to every process of the group `pid` leads; a group already gone is fine. */
+function stopGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGTERM')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+  }
+}
+
+/** Waits up to 5 s for every process of group `pid` to end; a runtime left behind fails. */
+async function groupGone(pid: number): Promise<void> {
+  for (let tries = 0; tries < 50; tries++) {
+    try {
+      process.kill(-pid, 0)
+    } catch {
+      return
+    }
+    await sleep(100)
+  }
+  assert.fail('a runtime process outlived the test')
 }
 
 async function countThreeTimes(runtime: string, command: string[], version: string) {
@@ -88,10 +114,9 @@ async function countThreeTimes(runtime: string, command: string[], version: stri
     assert.equal(rows.rows[0].n, 1)
   } finally {
     // Dropping the schema also ends the test's pool: a failed start must not leave it open.
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM')
-      await once(child, 'exit')
-    }
+    if (child?.pid !== undefined) stopGroup(child.pid)
+    if (child && child.exitCode === null) await once(child, 'exit')
+    if (child?.pid !== undefined) await groupGone(child.pid)
     await db.drop()
   }
 }
