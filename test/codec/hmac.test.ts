@@ -1,11 +1,12 @@
 /**
- * HmacSha256 (pads computed once, one-shot hashing) gives the bytes of node:crypto's createHmac.
+ * HmacSha256 (midstates in JavaScript for short messages, one-shot native hashing for long ones)
+ * gives the bytes of node:crypto's createHmac.
  */
 
 import assert from 'node:assert/strict'
 import { createHmac, randomBytes } from 'node:crypto'
 import { test } from 'node:test'
-import { HmacSha256 } from '../../src/codec/hmac.ts'
+import { HmacSha256, JS_LIMIT } from '../../src/codec/hmac.ts'
 
 test('equals createHmac for keys shorter, equal to and longer than the 64-byte block', () => {
   for (const keyLength of [1, 16, 32, 63, 64, 65, 100, 200]) {
@@ -35,4 +36,14 @@ test('a later, shorter call does not see bytes of an earlier, longer one', () =>
   mac.digest('x', randomBytes(4000))
   const expected = createHmac('sha256', key).update('x').update('ab').digest()
   assert.deepEqual(mac.digest('x', Buffer.from('ab')), expected)
+})
+
+test('every message length across the padding edges and the JavaScript/native switch', () => {
+  const key = randomBytes(64)
+  const mac = new HmacSha256(key)
+  for (let length = 0; length <= JS_LIMIT + 70; length++) {
+    const data = randomBytes(length)
+    const expected = createHmac('sha256', key).update('s|').update(data).digest()
+    assert.deepEqual(mac.digest('s|', data), expected, `message of ${length + 2} bytes`)
+  }
 })
